@@ -1,0 +1,86 @@
+"""The one place that mints IRIs. Everything docket publishes lives under one configurable base (``BASE_URI``).
+
+Things are ``{base}id/{kind}/{key}``; nodes that exist only inside one record are hash IRIs on the record's IRI
+(``{base}id/document/{key}#creation``). Each record's named graph is named by the record's IRI; entity descriptions
+live once, in the entities graph.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+import unicodedata
+from urllib.parse import urlsplit
+
+from rdflib import URIRef
+
+KINDS = ("document", "person", "group", "place", "event", "concept", "archive")
+DEFAULT_BASE_URI = "http://127.0.0.1:8080/"
+_MAX_SLUG = 80
+
+
+def check_base_uri(base: str) -> str:
+    """Return ``base`` if it is an absolute http(s) URI ending in "/", else raise ValueError saying why."""
+    parts = urlsplit(base)
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        raise ValueError(f"base URI must be an absolute http(s) URI, got {base!r}")
+    if not base.endswith("/") or parts.query or parts.fragment:
+        raise ValueError(f"base URI must end with '/' and carry no query or fragment, got {base!r}")
+    return base
+
+
+def slugify(text: str, max_length: int = _MAX_SLUG) -> str:
+    """Lower-case ASCII words joined by "-": "Ri Dong-yong" -> "ri-dong-yong"; cut at a word boundary."""
+    ascii_text = unicodedata.normalize("NFKD", text).encode("ascii", "ignore").decode("ascii")
+    slug = re.sub(r"[^a-z0-9]+", "-", ascii_text.lower()).strip("-")
+    if len(slug) > max_length:
+        slug = slug[:max_length].rsplit("-", 1)[0]
+    return slug
+
+
+def short_hash(text: str, length: int = 8) -> str:
+    """A short stable hex digest, for disambiguating keys that collide."""
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()[:length]
+
+
+class Minter:
+    """Mints every IRI docket publishes, from one base URI."""
+
+    def __init__(self, base: str = DEFAULT_BASE_URI):
+        self.base = check_base_uri(base)
+
+    def thing(self, kind: str, key: str) -> URIRef:
+        """``{base}id/{kind}/{key}`` for a kind in ``KINDS``."""
+        if kind not in KINDS:
+            raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
+        if not key or "/" in key or "#" in key:
+            raise ValueError(f"invalid key {key!r} for kind {kind}")
+        return URIRef(f"{self.base}id/{kind}/{key}")
+
+    def document(self, key: str) -> URIRef:
+        """The IRI of a record's original text (the record's own IRI)."""
+        return self.thing("document", key)
+
+    def part(self, document: URIRef, fragment: str) -> URIRef:
+        """A node that exists only inside one record: ``{document}#{fragment}``."""
+        return URIRef(f"{document}#{fragment}")
+
+    def concept(self, key: str) -> URIRef:
+        """A concept of docket's local SKOS schemes."""
+        return self.thing("concept", key)
+
+    @property
+    def entities_graph(self) -> URIRef:
+        """The named graph holding person, group, place and event descriptions, once each."""
+        return URIRef(f"{self.base}graph/entities")
+
+    def kind_and_key(self, iri: str) -> tuple[str, str] | None:
+        """The (kind, key) of an ``{base}id/...`` IRI (hash part dropped), or None for any other IRI."""
+        iri = iri.split("#", 1)[0]
+        prefix = f"{self.base}id/"
+        if not iri.startswith(prefix):
+            return None
+        kind, _, key = iri[len(prefix):].partition("/")
+        if kind not in KINDS or not key or "/" in key:
+            return None
+        return kind, key
