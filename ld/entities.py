@@ -1,0 +1,88 @@
+"""Who and what a record names, from its metadata sections and archival apparatus, resolved to entities.
+
+Mining names from the body text is ``ld.extract``'s job (a later stage); it yields the same ``Mention`` type, so the
+mapper takes both alike.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Iterable, Literal
+
+from ld.authority import Authority, Entity
+from ld.record import Record
+
+Origin = Literal["metadata", "apparatus", "text"]
+
+# Words that mark a corporate name ("Japan-China Import-Export Association", "Poland. Embassy (Canada)").
+_GROUP_WORDS = re.compile(
+    r"\b(ministry|ministries|committee|party|embassy|legation|consulate|department|office|council|union|"
+    r"organi[sz]ation|nations|association|agency|foundation|institute|university|archives?|library|bureau|"
+    r"commission|army|government|assembly|congress|presidium|politburo|secretariat|league|front|corporation|"
+    r"company|bank|service|cent(?:er|re)|museum|academy|society|federation|parliament|cabinet|navy|command|"
+    r"delegation|mission|press|agency|church|court|directorate|administration|state department|"
+    r"prensa|xinhua|tass)\b",
+    re.IGNORECASE,
+)
+# Library-of-Congress style hierarchy "Japan. Foreign Ministry": a word, a period, a capitalised word.
+_CORPORATE_HEADING = re.compile(r"^[A-Z][\w'’-]+\.\s+[A-Z]")
+_ACRONYM = re.compile(r"^[A-Z]{2,6}(?:\s+[A-Z]{2,4})*$")
+
+
+@dataclass(frozen=True)
+class Mention:
+    """A name a record gives, with its kind, its role in the record and where it was read."""
+
+    name: str  # as printed
+    kind: str  # person | group | place | archive
+    role: str  # author, associated, contributor, place, translator, recipient, drafter, registrar, issuer,
+    #            funder, keeper, mentioned
+    origin: Origin
+    start: int | None = None  # character offsets in the body, for mentions mined from text
+    end: int | None = None
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A mention resolved to the entity it names."""
+
+    mention: Mention
+    entity: Entity
+
+
+def guess_kind(name: str) -> str:
+    """ "person" or "group" for a name from a mixed list such as "Associated People & Organizations"."""
+    if _GROUP_WORDS.search(name) or _CORPORATE_HEADING.match(name) or _ACRONYM.match(name.strip()):
+        return "group"
+    return "person"
+
+
+def metadata_mentions(record: Record) -> list[Mention]:
+    """Every person, group, place and archive the record's metadata sections and apparatus name."""
+    mentions: list[Mention] = []
+
+    def add(names: Iterable[str | None], role: str, origin: Origin = "metadata", kind: str | None = None) -> None:
+        for name in names:
+            if name and name.strip():
+                mentions.append(Mention(name.strip(), kind or guess_kind(name), role, origin))
+
+    add(record.authors, "author")
+    add(record.associated, "associated")
+    add(record.contributors, "contributor")
+    add(record.places, "place", kind="place")
+    add([record.translator], "translator", kind="person")
+    add([record.original_archive], "keeper", kind="archive")
+    add(record.funders, "funder", kind="group")
+    add(record.donors, "funder", kind="group")
+    apparatus = record.apparatus
+    add([d.recipient for d in apparatus.distribution if not d.to_file], "recipient", "apparatus", "person")
+    add([apparatus.drafted_by], "drafter", "apparatus", "person")
+    add([s.office for s in apparatus.stamps], "registrar", "apparatus", "group")
+    add([apparatus.issuer], "issuer", "apparatus", "group")
+    return mentions
+
+
+def resolve(mentions: Iterable[Mention], authority: Authority) -> list[Reference]:
+    """Each mention paired with the entity the authority file (or a new key) gives it."""
+    return [Reference(m, authority.resolve(m.name, m.kind)) for m in mentions]

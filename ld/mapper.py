@@ -1,0 +1,407 @@
+"""Map a ``Record`` and the entities it names to RDF: CIDOC-CRM in three levels plus a Dublin Core view.
+
+docs/MAPPING.md is the contract this module implements (IRIs, node kinds); ../shared/MODEL.md is the model.
+The output is two graphs: the record's own named graph, and the entity descriptions it links to (which the store
+keeps once, in the entities graph). No blank nodes: nodes that live only in one record are ``{record}#fragment``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timezone
+from typing import Iterable, Sequence
+
+from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+
+from ld.entities import Reference
+from ld.iris import Minter, short_hash, slugify
+from ld.language import guess_language
+from ld.authority import KIND_CLASSES
+from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, bind_prefixes
+from ld.record import PrintedDate, Record
+from ld.vocab import Vocabulary
+
+# Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
+MAPPER_VERSION = "1"
+
+_DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
+# Roles whose entities the original text itself names (funders and keepers belong to the publication and custody).
+_REFERRED_ROLES = {"author", "associated", "contributor", "place", "recipient", "drafter", "registrar", "issuer",
+                   "mentioned", "participant"}
+_CREATOR_ROLES = {"author", "drafter"}
+
+
+@dataclass(frozen=True)
+class MappedRecord:
+    """The RDF of one record: its IRI, its named graph, and the entity descriptions it links to."""
+
+    iri: URIRef
+    graph: Graph
+    entities: Graph
+
+
+def document_key(record: Record) -> str:
+    """A record's stable key: its record ID where given, else its date and slugified title."""
+    if record.record_id:
+        return slugify(record.record_id, max_length=64) or short_hash(record.record_id)
+    title = slugify(record.title, max_length=64)
+    return f"{record.date.iso}-{title}" if title else f"{record.date.iso}-{short_hash(record.title)}"
+
+
+class Mapper:
+    """Turns records into graphs; holds the (parsed once) vocabulary and the IRI minter."""
+
+    def __init__(self, minter: Minter, vocab: Vocabulary):
+        self.minter = minter
+        self.vocab = vocab
+
+    def map(self, record: Record, key: str, references: Sequence[Reference],
+            *, modified: datetime | None = None) -> MappedRecord:
+        """Map ``record`` under ``{base}id/document/{key}`` with the resolved ``references`` it names."""
+        builder = _RecordBuilder(self, record, self.minter.document(key), references)
+        builder.build(modified or datetime.now(timezone.utc).replace(microsecond=0))
+        return MappedRecord(builder.doc, builder.g, builder.entities)
+
+
+class _RecordBuilder:
+    """Builds one record's graph; one method per part of MAPPING.md."""
+
+    def __init__(self, mapper: Mapper, record: Record, doc: URIRef, references: Sequence[Reference]):
+        self.minter, self.vocab = mapper.minter, mapper.vocab
+        self.record, self.doc, self.references = record, doc, references
+        self.g = bind_prefixes(Graph())
+        self.entities = bind_prefixes(Graph())
+        self.text_language = guess_language(record.text) if record.text else None
+        self.original_language = self.vocab.language(record.language) if record.language else None
+
+    # ---------------------------------------------------------------- helpers
+    def part(self, fragment: str) -> URIRef:
+        return self.minter.part(self.doc, fragment)
+
+    def add(self, s: URIRef, p: URIRef, o) -> None:
+        self.g.add((s, p, o))
+
+    def entities_in(self, roles: Iterable[str]) -> list[URIRef]:
+        wanted = set(roles)
+        seen: dict[URIRef, None] = {}
+        for ref in self.references:
+            if ref.mention.role in wanted:
+                seen.setdefault(ref.entity.iri(self.minter), None)
+        return list(seen)
+
+    def timespan(self, fragment: str, date: PrintedDate) -> URIRef:
+        node = self.part(fragment)
+        self.add(node, RDF.type, CRM["E52_Time-Span"])
+        self.add(node, RDFS.label, Literal(date.text))
+        self.add(node, CRM.P82a_begin_of_the_begin, Literal(date.begin.replace(tzinfo=None), datatype=XSD.dateTime))
+        self.add(node, CRM.P82b_end_of_the_end, Literal(date.end.replace(tzinfo=None), datatype=XSD.dateTime))
+        return node
+
+    def identifier(self, fragment: str, value: str, kind: URIRef) -> URIRef:
+        node = self.part(fragment)
+        self.add(node, RDF.type, CRM.E42_Identifier)
+        self.add(node, CRM.P190_has_symbolic_content, Literal(value))
+        self.add(node, CRM.P2_has_type, kind)
+        return node
+
+    def statement(self, holder: URIRef, fragment: str, text: str, kind: URIRef) -> URIRef:
+        node = self.part(fragment)
+        self.add(node, RDF.type, CRM.E33_Linguistic_Object)
+        self.add(node, CRM.P190_has_symbolic_content, Literal(text, lang="en"))
+        self.add(node, CRM.P2_has_type, kind)
+        self.add(holder, CRM.P67i_is_referred_to_by, node)
+        return node
+
+    # ---------------------------------------------------------------- parts
+    def build(self, modified: datetime) -> None:
+        self.document()
+        self.creation()
+        holder = self.translation() or self.doc
+        self.title(holder)
+        self.statements(holder)
+        self.identifiers()
+        self.journal()
+        self.custody()
+        self.stamps()
+        self.subjects()
+        self.entity_descriptions()
+        self.dublin_core(modified)
+        self.bookkeeping()
+
+    def document(self) -> None:
+        doc, record = self.doc, self.record
+        self.add(doc, RDF.type, CRM.E31_Document)
+        self.add(doc, RDF.type, CRM.E33_Linguistic_Object)
+        self.add(doc, RDFS.label, Literal(record.title, lang="en"))
+        genre = self.vocab.genre(record.genre or record.title)
+        if genre:
+            self.add(doc, CRM.P2_has_type, genre)
+        classification = self.classification_concept()
+        if classification:
+            self.add(doc, CRM.P2_has_type, classification)
+        if self.original_language:
+            self.add(doc, CRM.P72_has_language, self.original_language)
+        for entity in self.entities_in(_REFERRED_ROLES):
+            self.add(doc, CRM.P67_refers_to, entity)
+
+    def classification_concept(self) -> URIRef | None:
+        printed = self.record.classification or self.record.apparatus.classification
+        return self.vocab.classification(printed) if printed else None
+
+    def creation(self) -> None:
+        creation = self.part("creation")
+        self.add(self.doc, CRM.P94i_was_created_by, creation)
+        self.add(creation, RDF.type, CRM.E65_Creation)
+        self.add(creation, CRM.P94_has_created, self.doc)
+        self.add(creation, CRM["P4_has_time-span"], self.timespan("date", self.record.date))
+        for actor in self.entities_in(_CREATOR_ROLES):
+            self.add(creation, CRM.P14_carried_out_by, actor)
+
+    def has_translation(self) -> bool:
+        """Level 2 exists when the record names a translator or an original language unlike the text's own."""
+        if self.record.translator:
+            return True
+        text_language = self.vocab.language_code(self.text_language) if self.text_language else None
+        return bool(self.original_language and text_language and self.original_language != text_language)
+
+    def translation(self) -> URIRef | None:
+        if not self.has_translation():
+            return None
+        tr = self.part("translation")
+        self.add(self.doc, CRM.P73_has_translation, tr)
+        self.add(tr, RDF.type, CRM.E33_Linguistic_Object)
+        self.add(tr, CRM.P73i_is_translation_of, self.doc)
+        self.add(tr, CRM.P2_has_type, AAT["300027389"])
+        language = self.vocab.language_code(self.text_language or "eng")
+        if language:
+            self.add(tr, CRM.P72_has_language, language)
+        creation = self.part("translation-creation")
+        self.add(tr, CRM.P94i_was_created_by, creation)
+        self.add(creation, RDF.type, CRM.E65_Creation)
+        self.add(creation, CRM.P94_has_created, tr)
+        self.add(creation, CRM.P2_has_type, self.vocab.concept("activity-translating"))
+        for translator in self.entities_in({"translator"}):
+            self.add(creation, CRM.P14_carried_out_by, translator)
+        return tr
+
+    def title(self, holder: URIRef) -> None:
+        title = self.part("title")
+        self.add(holder, CRM.P102_has_title, title)
+        self.add(title, RDF.type, CRM.E35_Title)
+        self.add(title, CRM.P190_has_symbolic_content, Literal(self.record.title, lang="en"))
+        self.add(title, CRM.P2_has_type, AAT["300404670"])
+
+    def statements(self, holder: URIRef) -> None:
+        record = self.record
+        if record.summary:
+            self.statement(holder, "summary", record.summary, AAT["300026032"])
+        if record.source_citation:
+            self.statement(holder, "citation", record.source_citation, AAT["300311705"])
+        if record.rights:
+            rights = self.statement(holder, "rights-statement", record.rights, AAT["300435434"])
+            right = self.part("right")
+            self.add(holder, CRM.P104_is_subject_to, right)
+            self.add(right, RDF.type, CRM.E30_Right)
+            self.add(right, RDFS.label, Literal(_first_sentence(record.rights), lang="en"))
+            self.add(right, CRM.P67i_is_referred_to_by, rights)
+        funders = self.entities_in({"funder"})
+        if funders:
+            names = "; ".join(dict.fromkeys((*record.funders, *record.donors)))
+            funding = self.statement(holder, "funding", f"Made possible with support from {names}",
+                                     self.vocab.concept("statement-funding"))
+            for funder in funders:
+                self.add(funding, CRM.P67_refers_to, funder)
+
+    def identifiers(self) -> None:
+        record, apparatus = self.record, self.record.apparatus
+        if record.record_id:
+            node = self.identifier("id-record", record.record_id, self.vocab.concept("idtype-record-id"))
+            self.add(self.doc, CRM.P1_is_identified_by, node)
+        if apparatus.outgoing:
+            self.dispatch(apparatus.outgoing.number, apparatus.outgoing.date)
+
+    def dispatch(self, number: str, date: PrintedDate | None) -> None:
+        node = self.identifier("id-outgoing", number, self.vocab.concept("idtype-outgoing-number"))
+        self.add(self.doc, CRM.P1_is_identified_by, node)
+        event = self.part("dispatch")
+        self.add(node, CRM.P37i_was_assigned_by, event)
+        self.add(event, RDF.type, CRM.E15_Identifier_Assignment)
+        self.add(event, CRM.P140_assigned_attribute_to, self.doc)
+        self.add(event, CRM.P37_assigned, node)
+        if date:
+            self.add(event, CRM["P4_has_time-span"], self.timespan("date-outgoing", date))
+        for issuer in self.entities_in({"issuer"}):
+            self.add(event, CRM.P14_carried_out_by, issuer)
+
+    def journal(self) -> None:
+        period = self.record.apparatus.covered_period
+        if not period or not period.is_range:
+            return
+        journal = self.part("journal")
+        self.add(self.doc, CRM.P106i_forms_part_of, journal)
+        self.add(journal, RDF.type, CRM.E31_Document)
+        self.add(journal, RDF.type, CRM.E33_Linguistic_Object)
+        self.add(journal, RDFS.label, Literal(f"Journal for the period {period.text}", lang="en"))
+        creation = self.part("journal-creation")
+        self.add(journal, CRM.P94i_was_created_by, creation)
+        self.add(creation, RDF.type, CRM.E65_Creation)
+        self.add(creation, CRM.P94_has_created, journal)
+        self.add(creation, CRM["P4_has_time-span"], self.timespan("journal-period", period))
+        for actor in self.entities_in(_CREATOR_ROLES):
+            self.add(creation, CRM.P14_carried_out_by, actor)
+
+    # ---------------------------------------------------------------- level 3
+    def copy_fragment(self) -> str | None:
+        """The fragment of the carrier this record reproduces: its copy number, else a carrier if an archive keeps it."""
+        apparatus = self.record.apparatus
+        if apparatus.copy_number:
+            return f"copy-{slugify(apparatus.copy_number)}"
+        if self.entities_in({"keeper"}):
+            return "carrier"
+        return None
+
+    def copy(self, fragment: str, number: str | None) -> URIRef:
+        node = self.part(fragment)
+        if (node, RDF.type, CRM["E22_Human-Made_Object"]) in self.g:
+            return node
+        self.add(node, RDF.type, CRM["E22_Human-Made_Object"])
+        self.add(node, CRM.P128_carries, self.doc)
+        self.add(self.doc, CRM.P128i_is_carried_by, node)
+        label = f"Copy {number}" if number else "Original kept by the archive"
+        self.add(node, RDFS.label, Literal(label, lang="en"))
+        if number:
+            ident = self.identifier(f"id-{fragment}", number, self.vocab.concept("idtype-copy-number"))
+            self.add(node, CRM.P1_is_identified_by, ident)
+        return node
+
+    def custody(self) -> None:
+        fragment = self.copy_fragment()
+        reproduced = self.copy(fragment, self.record.apparatus.copy_number) if fragment else None
+        if reproduced is not None:
+            self.keeper(reproduced)
+            self.marking(reproduced)
+        self.distribution()
+
+    def keeper(self, carrier: URIRef) -> None:
+        archives = self.entities_in({"keeper"})
+        for archive in archives:
+            self.add(carrier, CRM.P50_has_current_keeper, archive)
+        if not archives and not self.record.source_citation:
+            return
+        holding = self.part("holding")
+        self.add(carrier, CRM.P46i_forms_part_of, holding)
+        self.add(holding, RDF.type, CRM.E78_Curated_Holding)
+        self.add(holding, RDFS.label, Literal(self.record.original_archive or "Archival holding", lang="en"))
+        for archive in archives:
+            self.add(holding, CRM.P109_has_current_or_former_curator, archive)
+        if self.record.source_citation:
+            call_number = self.identifier("call-number", self.record.source_citation, AAT["300311706"])
+            self.add(holding, CRM.P1_is_identified_by, call_number)
+
+    def marking(self, carrier: URIRef) -> None:
+        printed = self.record.apparatus.classification
+        if not printed:
+            return
+        node = self.part("marking")
+        self.add(carrier, CRM.P128_carries, node)
+        self.add(node, RDF.type, CRM.E34_Inscription)
+        self.add(node, CRM.P190_has_symbolic_content, Literal(printed))
+        self.add(node, CRM.P2_has_type, self.vocab.concept("marking-classification"))
+
+    def distribution(self) -> None:
+        apparatus = self.record.apparatus
+        recipients = {ref.mention.name: ref.entity.iri(self.minter) for ref in self.references
+                      if ref.mention.role == "recipient"}
+        for line in apparatus.distribution:
+            copy = self.copy(f"copy-{line.copy}", str(line.copy))
+            transfer = self.part(f"transfer-{line.copy}")
+            self.add(copy, CRM.P30i_custody_transferred_through, transfer)
+            self.add(transfer, RDF.type, CRM.E10_Transfer_of_Custody)
+            self.add(transfer, CRM.P2_has_type, AAT["300137595"])
+            self.add(transfer, CRM.P30_transferred_custody_of, copy)
+            if line.to_file:
+                self.add(transfer, CRM.P2_has_type, self.vocab.concept("activity-filing"))
+            elif line.recipient and line.recipient in recipients:
+                self.add(transfer, CRM.P29_custody_received_by, recipients[line.recipient])
+            if apparatus.outgoing and apparatus.outgoing.date:
+                self.add(transfer, CRM["P4_has_time-span"], self.part("date-outgoing"))
+            for issuer in self.entities_in({"issuer"}):
+                self.add(transfer, CRM.P14_carried_out_by, issuer)
+
+    def stamps(self) -> None:
+        fragment = self.copy_fragment() if self.record.apparatus.copy_number else None
+        target = self.part(fragment) if fragment else self.doc
+        offices = {ref.mention.name: ref.entity.iri(self.minter) for ref in self.references
+                   if ref.mention.role == "registrar"}
+        for i, stamp in enumerate(self.record.apparatus.stamps, start=1):
+            event = self.part(f"stamp-{i}")
+            ident = self.identifier(f"id-stamp-{i}", stamp.number,
+                                    self.vocab.concept("idtype-incoming-registration-number"))
+            self.add(event, RDF.type, CRM.E15_Identifier_Assignment)
+            self.add(event, CRM.P2_has_type, self.vocab.concept("activity-registration"))
+            self.add(event, CRM.P140_assigned_attribute_to, target)
+            self.add(event, CRM.P37_assigned, ident)
+            self.add(ident, CRM.P37i_was_assigned_by, event)
+            if stamp.office and stamp.office in offices:
+                self.add(event, CRM.P14_carried_out_by, offices[stamp.office])
+            if stamp.date:
+                self.add(event, CRM["P4_has_time-span"], self.timespan(f"date-stamp-{i}", stamp.date))
+
+    # ---------------------------------------------------------------- entities, DC view, bookkeeping
+    def subjects(self) -> None:
+        scheme = self.vocab.concept("subjects")
+        for subject in dict.fromkeys(self.record.subjects):
+            concept = self.minter.concept(f"subject-{slugify(subject) or short_hash(subject)}")
+            self.add(self.doc, CRM.P129_is_about, concept)
+            self.add(self.doc, DCTERMS.subject, concept)
+            self.entities.add((concept, RDF.type, SKOS.Concept))
+            self.entities.add((concept, SKOS.prefLabel, Literal(subject, lang="en")))
+            self.entities.add((concept, SKOS.inScheme, scheme))
+
+    def entity_descriptions(self) -> None:
+        for ref in self.references:
+            entity, iri = ref.entity, ref.entity.iri(self.minter)
+            self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
+            self.entities.add((iri, RDFS.label, Literal(entity.label)))
+            for variant in (*entity.variants, ref.mention.name):
+                if variant != entity.label:
+                    self.entities.add((iri, SKOS.altLabel, Literal(variant)))
+
+    def dublin_core(self, modified: datetime) -> None:
+        doc, record = self.doc, self.record
+        self.add(doc, DCTERMS.title, Literal(record.title, lang="en"))
+        self.add(doc, DCTERMS.date, Literal(record.date.iso, datatype=_DATE_TYPES[record.date.precision]))
+        if record.summary:
+            self.add(doc, DCTERMS.description, Literal(record.summary, lang="en"))
+        for creator in self.entities_in(_CREATOR_ROLES):
+            self.add(doc, DCTERMS.creator, creator)
+        for contributor in self.entities_in({"translator", "contributor"}):
+            self.add(doc, DCTERMS.contributor, contributor)
+        for place in self.entities_in({"place"}):
+            self.add(doc, DCTERMS.spatial, place)
+        if self.original_language:
+            self.add(doc, DCTERMS.language, self.original_language)
+        self.add(doc, DCTERMS.type, DCMITYPE.Text)
+        for genre in self.g.objects(doc, CRM.P2_has_type):
+            if self.vocab.in_scheme(genre, "genre"):
+                self.add(doc, DCTERMS.type, genre)
+        for ident in (record.record_id, record.apparatus.outgoing and record.apparatus.outgoing.number):
+            if ident:
+                self.add(doc, DCTERMS.identifier, Literal(ident))
+        if record.source_citation:
+            self.add(doc, DCTERMS.source, Literal(record.source_citation))
+        if record.rights:
+            self.add(doc, DCTERMS.rights, Literal(record.rights, lang="en"))
+        for whole in self.g.objects(doc, CRM.P106i_forms_part_of):
+            self.add(doc, DCTERMS.isPartOf, whole)
+        self.add(doc, DCTERMS.modified, Literal(modified.replace(tzinfo=None), datatype=XSD.dateTime))
+
+    def bookkeeping(self) -> None:
+        self.add(self.doc, DOCKET.sourceFile, Literal(self.record.source))
+        self.add(self.doc, DOCKET.sourceChecksum, Literal(self.record.checksum))
+        self.add(self.doc, DOCKET.mapperVersion, Literal(MAPPER_VERSION))
+
+
+def _first_sentence(text: str, limit: int = 200) -> str:
+    sentence = text.split(". ", 1)[0].strip()
+    return sentence if len(sentence) <= limit else sentence[: limit - 1].rstrip() + "…"
