@@ -74,6 +74,11 @@ class Minter:
         """The named graph holding person, group, place and event descriptions, once each."""
         return URIRef(f"{self.base}graph/entities")
 
+    @property
+    def vocab_graph(self) -> URIRef:
+        """The named graph holding docket's vocabularies (vocab/*.ttl), for label joins in SPARQL."""
+        return URIRef(f"{self.base}graph/vocab")
+
     def kind_and_key(self, iri: str) -> tuple[str, str] | None:
         """The (kind, key) of an ``{base}id/...`` IRI (hash part dropped), or None for any other IRI."""
         iri = iri.split("#", 1)[0]

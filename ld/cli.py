@@ -1,0 +1,170 @@
+"""docket's one command line: ``docket ingest|validate|show|eval|serve ...``.
+
+Exit codes: 0 all good, 1 some records rejected or non-conforming, 2 usage or system error.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+from typing import Sequence
+
+from ld.errors import DocketError, RecordError
+from ld.iris import DEFAULT_BASE_URI
+
+EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
+DEFAULT_STORE = "var/store"
+
+
+def _env(name: str, default: str) -> str:
+    return os.environ.get(f"DOCKET_{name}", default)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="docket", description=__doc__.splitlines()[0])
+    verbs = parser.add_subparsers(dest="verb", required=True, metavar="VERB")
+
+    def store_args(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", default=_env("STORE", DEFAULT_STORE),
+                       help="embedded Oxigraph store directory (default: %(default)s; env DOCKET_STORE)")
+        p.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI),
+                       help="base of every published IRI (default: %(default)s; env DOCKET_BASE_URI). Changing it "
+                            "changes every IRI: set it once, before the first ingest.")
+
+    ingest = verbs.add_parser("ingest", help="read, map, validate and store records (files or folders)",
+                              description="Ingest records. Each file is stored whole or not at all; a rejected "
+                                          "file is reported with its reason and the others go on. Unchanged files "
+                                          "(same checksum) are skipped without writing.")
+    ingest.add_argument("paths", nargs="+", metavar="PATH")
+    store_args(ingest)
+    ingest.add_argument("--max-bytes", type=int, default=int(_env("MAX_BYTES", str(5 * 1024 * 1024))),
+                        help="reject files larger than this (default: %(default)s bytes)")
+    ingest.add_argument("--force", action="store_true", help="re-map and rewrite even unchanged files")
+    ingest.add_argument("--quiet", action="store_true", help="print only rejections and the summary line")
+
+    validate = verbs.add_parser("validate", help="check records against the SHACL shapes without storing them")
+    validate.add_argument("paths", nargs="+", metavar="PATH")
+    validate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
+    validate.add_argument("--max-bytes", type=int, default=5 * 1024 * 1024)
+
+    show = verbs.add_parser("show", help="print the stored description of a URI")
+    show.add_argument("uri")
+    store_args(show)
+    show.add_argument("--format", default="ttl", help="ttl, jsonld, nt or rdf (default: %(default)s)")
+
+    evaluate = verbs.add_parser("eval", help="ingest records into a scratch store and score them against their "
+                                             "ground-truth JSON files (NAME.json beside NAME.txt)")
+    evaluate.add_argument("paths", nargs="+", metavar="PATH")
+    evaluate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
+    evaluate.add_argument("--details", action="store_true", help="list every disagreement")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval}[args.verb]
+    try:
+        return handler(args)
+    except (DocketError, FileNotFoundError, ValueError) as error:
+        print(f"docket {args.verb}: {error}", file=sys.stderr)
+        return EXIT_ERROR
+
+
+class Progress:
+    """A one-line progress counter on a terminal; silent when stderr is not a terminal."""
+
+    def __init__(self, total: int):
+        self.total, self.done = total, 0
+        self.enabled = sys.stderr.isatty() and total > 1
+
+    def step(self) -> None:
+        self.done += 1
+        if self.enabled:
+            print(f"\r{self.done}/{self.total} records", end="", file=sys.stderr, flush=True)
+
+    def close(self) -> None:
+        if self.enabled:
+            print("\r" + " " * 40 + "\r", end="", file=sys.stderr, flush=True)
+
+
+def cmd_ingest(args: argparse.Namespace) -> int:
+    from ld.ingest import Ingester, Pipeline, Summary, expand_paths
+    from ld.store import OxigraphStore
+
+    paths = expand_paths(args.paths)
+    pipeline = Pipeline(args.base_uri, max_bytes=args.max_bytes)
+    summary, progress = Summary(), Progress(len(paths))
+    store = OxigraphStore.open(Path(args.store), base=args.base_uri)
+    try:
+        store.replace_graph(pipeline.minter.vocab_graph, pipeline.vocab.graph)
+        for outcome in Ingester(store, pipeline, force=args.force).ingest(paths):
+            progress.step()
+            summary.add(outcome)
+            _report(outcome, quiet=args.quiet)
+    finally:
+        progress.close()
+        store.close()
+    print(summary.line())
+    return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def _report(outcome, *, quiet: bool) -> None:
+    if outcome.status == "rejected":
+        print(f"rejected {outcome.source}: {outcome.reason}", file=sys.stderr)
+        return
+    if quiet:
+        return
+    for notice in outcome.notices:
+        print(f"note {outcome.source}: {notice}", file=sys.stderr)
+    detail = f" ({len(outcome.warnings)} warnings)" if outcome.warnings else ""
+    print(f"{outcome.status} {outcome.source} -> {outcome.iri}{detail}")
+
+
+def cmd_validate(args: argparse.Namespace) -> int:
+    from ld.ingest import Pipeline, expand_paths
+
+    pipeline = Pipeline(args.base_uri, max_bytes=args.max_bytes)
+    failed = 0
+    for path in expand_paths(args.paths):
+        try:
+            mapped = pipeline.map(pipeline.read(path))
+        except RecordError as error:
+            print(f"{error.source}: cannot read: {error.reason}")
+            failed += 1
+            continue
+        report = pipeline.validate(mapped)
+        verdict = "conforms" if report.conforms else "does not conform"
+        print(f"{path.name}: {verdict} ({len(report.violations)} violations, {len(report.warnings)} warnings)")
+        for finding in (*report.violations, *report.warnings):
+            print(f"  {finding.severity}: {finding.message} [{finding.focus}]")
+        failed += not report.conforms
+    return EXIT_REJECTED if failed else EXIT_OK
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from ld.describe import describe
+    from ld.formats import lookup
+    from ld.store import OxigraphStore
+
+    fmt = lookup(args.format)
+    store = OxigraphStore.open(Path(args.store), base=args.base_uri, read_only=True)
+    try:
+        graph = describe(store, args.uri, base=args.base_uri)
+    finally:
+        store.close()
+    sys.stdout.write(graph.serialize(format=fmt.rdflib_name))
+    return EXIT_OK
+
+
+def cmd_eval(args: argparse.Namespace) -> int:
+    from ld.evaluate import evaluate_paths
+
+    report = evaluate_paths(args.paths, base=args.base_uri)
+    print(report.table(details=args.details))
+    return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,177 @@
+"""The ingest pipeline: read -> find entities -> map -> validate -> store, one record at a time, all or nothing.
+
+A record that cannot be read, mapped or that violates the shapes is rejected with a one-line reason and nothing of
+it reaches the store; the other records go on. Unchanged input (same source checksum, same mapper version) writes
+nothing.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Iterable, Iterator, Literal
+
+from rdflib import Graph, Literal, URIRef
+
+from ld.authority import Authority, load_authority
+from ld.entities import metadata_mentions, resolve
+from ld.errors import RecordError
+from ld.iris import Minter, short_hash
+from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
+from ld.namespaces import DOCKET
+from ld.readers import DEFAULT_MAX_BYTES, read_path
+from ld.record import Record
+from ld.store import Store
+from ld.validate import Report, Validator
+from ld.vocab import Vocabulary, load_vocabulary
+
+Status = Literal["ingested", "unchanged", "rejected"]
+RECORD_SUFFIXES = (".txt", ".json")
+
+
+@dataclass
+class Outcome:
+    """What happened to one input file."""
+
+    source: str
+    status: Status
+    iri: URIRef | None = None
+    reason: str | None = None
+    warnings: list[str] = field(default_factory=list)
+    notices: list[str] = field(default_factory=list)
+
+
+@dataclass
+class Summary:
+    """Counts over a run, for the CLI's closing line."""
+
+    ingested: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+
+    def add(self, outcome: Outcome) -> None:
+        setattr(self, outcome.status, getattr(self, outcome.status) + 1)
+
+    def line(self) -> str:
+        return f"{self.ingested} ingested, {self.unchanged} unchanged, {self.rejected} rejected"
+
+
+def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
+    """Files named, plus record files (.txt, .json) found under folders named, sorted for a stable order."""
+    found: list[Path] = []
+    for raw in paths:
+        path = Path(raw)
+        if path.is_dir():
+            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES))
+        elif path.exists():
+            found.append(path)
+        else:
+            raise FileNotFoundError(f"{path}: no such file or folder")
+    return found
+
+
+class Pipeline:
+    """Reads, maps and validates records (no store): what ``docket validate`` runs and ``Ingester`` builds on."""
+
+    def __init__(self, base: str, *, max_bytes: int = DEFAULT_MAX_BYTES, vocab: Vocabulary | None = None,
+                 authority: Authority | None = None, validator: Validator | None = None):
+        self.minter = Minter(base)
+        self.vocab = vocab or load_vocabulary(base)
+        self.authority = authority or load_authority(base)
+        self.validator = validator or Validator(self.vocab)
+        self.mapper = Mapper(self.minter, self.vocab)
+        self.max_bytes = max_bytes
+
+    def read(self, path: Path) -> Record:
+        """Read one file into a Record (RecordError if it cannot be read)."""
+        return read_path(path, max_bytes=self.max_bytes)
+
+    def map(self, record: Record, key: str | None = None) -> MappedRecord:
+        """Find the entities a record names and map it under ``key`` (default: its own stable key)."""
+        references = resolve(metadata_mentions(record), self.authority)
+        return self.mapper.map(record, key or document_key(record), references)
+
+    def validate(self, mapped: MappedRecord) -> Report:
+        """SHACL report for the record graph together with the entity descriptions it links to."""
+        return self.validator.validate(mapped.graph + mapped.entities)
+
+
+class Ingester:
+    """Runs the pipeline into a store, enforcing stable keys, duplicate detection and all-or-nothing writes."""
+
+    def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False):
+        self.store = store
+        self.pipeline = pipeline
+        self.force = force
+        self._ids_this_run: dict[str, str] = {}
+
+    def ingest(self, paths: Iterable[Path]) -> Iterator[Outcome]:
+        """Ingest each path in order, yielding one Outcome per file."""
+        for path in paths:
+            yield self.ingest_file(path)
+
+    def ingest_file(self, path: Path) -> Outcome:
+        """Ingest one file; never raises for bad input (the Outcome says why it was rejected)."""
+        try:
+            record = self.pipeline.read(path)
+            return self._ingest_record(record)
+        except RecordError as error:
+            return Outcome(error.source, "rejected", reason=error.reason)
+
+    def _ingest_record(self, record: Record) -> Outcome:
+        notices = list(record.notices)
+        self._check_duplicate_id(record)
+        doc = self._claim_key(record)
+        state = self.store.record_state(doc)
+        if (not self.force and state and state.checksum == record.checksum
+                and state.mapper_version == MAPPER_VERSION):
+            return Outcome(record.source, "unchanged", doc, notices=notices)
+        mapped = self.pipeline.map(record, self.pipeline.minter.kind_and_key(str(doc))[1])
+        report = self.pipeline.validate(mapped)
+        if not report.conforms:
+            reason = "; ".join(f.message for f in report.violations[:3])
+            more = len(report.violations) - 3
+            raise RecordError(record.source, f"SHACL violation: {reason}" + (f" (+{more} more)" if more > 0 else ""))
+        warnings = [f.message for f in report.warnings]
+        _record_warnings(mapped.graph, mapped.iri, warnings)
+        self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
+        return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
+
+    def _check_duplicate_id(self, record: Record) -> None:
+        """Two different files may not carry one record ID (in this run or in the store)."""
+        if not record.record_id:
+            return
+        earlier = self._ids_this_run.setdefault(record.record_id, record.source)
+        if earlier != record.source:
+            raise RecordError(record.source, f"record ID {record.record_id} is already used by {earlier}")
+        existing = self.store.record_for_identifier(record.record_id)
+        if existing is not None:
+            state = self.store.record_state(existing)
+            if state and state.source_file != record.source:
+                raise RecordError(record.source,
+                                  f"record ID {record.record_id} is already used by {state.source_file}")
+
+    def _claim_key(self, record: Record) -> URIRef:
+        """The record's IRI; a date+title key already taken by another file gets a short hash of this file's name.
+
+        A record without an ID keeps the IRI its file had before, so editing its title or date replaces its graph
+        instead of publishing a second record.
+        """
+        minter = self.pipeline.minter
+        key = document_key(record)
+        doc = minter.document(key)
+        if record.record_id:
+            return doc
+        previous = self.store.record_for_source(record.source)
+        if previous is not None:
+            return previous
+        owner = self.store.record_state(doc)
+        if owner is None or owner.source_file == record.source:
+            return doc
+        return minter.document(f"{key}-{short_hash(record.source)}")
+
+
+def _record_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> None:
+    for message in dict.fromkeys(warnings):
+        graph.add((doc, DOCKET.validationWarning, Literal(message)))
