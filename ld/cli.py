@@ -59,12 +59,20 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("paths", nargs="+", metavar="PATH")
     evaluate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
     evaluate.add_argument("--details", action="store_true", help="list every disagreement")
+
+    serve = verbs.add_parser("serve", help="publish the store over HTTP (gunicorn)")
+    store_args(serve)
+    serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1; env DOCKET_HOST)")
+    serve.add_argument("--port", type=int, default=None, help="port (default 8080; env DOCKET_PORT)")
+    serve.add_argument("--workers", type=int, default=None, help="worker processes (default 2; env DOCKET_WORKERS)")
+    serve.add_argument("--get", metavar="PATH", help="print the response to one GET request and exit")
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
-    handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval}[args.verb]
+    handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval,
+               "serve": cmd_serve}[args.verb]
     try:
         return handler(args)
     except (DocketError, FileNotFoundError, ValueError) as error:
@@ -163,6 +171,29 @@ def cmd_eval(args: argparse.Namespace) -> int:
 
     report = evaluate_paths(args.paths, base=args.base_uri)
     print(report.table(details=args.details))
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    from server.settings import load_settings
+
+    overrides = {"STORE": args.store, "BASE_URI": args.base_uri}
+    overrides.update({k: v for k, v in (("HOST", args.host), ("PORT", args.port), ("WORKERS", args.workers))
+                      if v is not None})
+    settings = load_settings(overrides)
+    if args.get:
+        from server.app import create_app
+
+        response = create_app(settings).test_client().get(args.get)
+        print(f"{response.status}")
+        for name, value in response.headers.items():
+            print(f"{name}: {value}")
+        print()
+        sys.stdout.write(response.get_data(as_text=True))
+        return EXIT_OK if response.status_code < 400 else EXIT_REJECTED
+    from server.wsgi import serve
+
+    serve(settings)
     return EXIT_OK
 
 

@@ -1,0 +1,54 @@
+"""Every server setting, declared once: name, default, type and help. The README's settings table lists them all
+(a test checks), ``DOCKET_<NAME>`` environment variables set them, and ``create_app`` overrides win over both.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from typing import Any, Callable, Mapping
+
+from ld.iris import DEFAULT_BASE_URI, check_base_uri
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    default: Any
+    help: str
+    parse: Callable[[str], Any] = str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("STORE", "var/store", "Directory of the embedded Oxigraph store."),
+    Setting("BASE_URI", DEFAULT_BASE_URI, "Base of every published IRI; must match the base used at ingest.",
+            check_base_uri),
+    Setting("HOST", "127.0.0.1", "Address `docket serve` listens on."),
+    Setting("PORT", 8080, "Port `docket serve` listens on.", int),
+    Setting("WORKERS", 2, "Worker processes of `docket serve`.", int),
+    Setting("PAGE_SIZE", 100, "Incoming links listed per page of an entity description.", int),
+)
+_BY_NAME = {s.name: s for s in SETTINGS}
+
+
+def load_settings(overrides: Mapping[str, Any] | None = None,
+                  environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Defaults, then ``DOCKET_*`` environment variables, then ``overrides``; unknown names raise ValueError."""
+    environ = os.environ if environ is None else environ
+    values = {s.name: s.default for s in SETTINGS}
+    for setting in SETTINGS:
+        raw = environ.get(f"DOCKET_{setting.name}")
+        if raw is not None:
+            values[setting.name] = _parse(setting, raw)
+    for name, value in (overrides or {}).items():
+        if name not in _BY_NAME:
+            raise ValueError(f"unknown setting {name!r}; known: {', '.join(_BY_NAME)}")
+        values[name] = _parse(_BY_NAME[name], value) if isinstance(value, str) else value
+    return values
+
+
+def _parse(setting: Setting, raw: str) -> Any:
+    try:
+        return setting.parse(raw)
+    except ValueError as error:
+        raise ValueError(f"setting {setting.name}: {error}") from None

@@ -1,0 +1,29 @@
+"""Run the app under gunicorn (a production WSGI server), configured from docket's settings."""
+
+from __future__ import annotations
+
+from typing import Any, Mapping
+
+from gunicorn.app.base import BaseApplication
+
+from server.app import create_app
+
+
+class _Gunicorn(BaseApplication):
+    def __init__(self, settings: Mapping[str, Any]):
+        self.settings = dict(settings)
+        super().__init__()
+
+    def load_config(self) -> None:
+        self.cfg.set("bind", f"{self.settings['HOST']}:{self.settings['PORT']}")
+        self.cfg.set("workers", self.settings["WORKERS"])
+        self.cfg.set("worker_class", "sync")
+        self.cfg.set("accesslog", "-")
+
+    def load(self):
+        return create_app(self.settings)
+
+
+def serve(settings: Mapping[str, Any]) -> None:
+    """Serve until interrupted."""
+    _Gunicorn(settings).run()
