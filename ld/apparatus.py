@@ -210,7 +210,7 @@ def _distribution(lines: list[_Line]) -> tuple[Distribution, ...]:
     and one entry goes to file; numbered paragraphs of the text itself fail both tests.
     """
     best: tuple[Distribution, ...] = ()
-    for start, line in enumerate(lines):
+    for start in range(len(lines)):
         entries = _run(lines, start)
         if len(entries) < 2 or len(entries) <= len(best):
             continue

@@ -231,7 +231,7 @@ def parse_date(text: str, *, reference: PrintedDate | None = None) -> PrintedDat
     if first is None or last is None or (last.year is None and last.month is None):
         raise ValueError(f"cannot read date {printed!r}")
     first, last = _fill(first, last)
-    if first.month is None and first.year is None:
+    if first.month is None and (first.year is None or first.day is not None):  # "4 - 1956" names no month
         raise ValueError(f"cannot read date {printed!r}")
     return _printed(printed, first, last, reference)
 
