@@ -231,7 +231,7 @@ def _finding(report: Graph, result: Node) -> Finding:
     value = report.value(result, SH.value)
     message = report.value(result, SH.resultMessage)
     return Finding(
-        focus=str(report.value(result, SH.focusNode)),
+        focus=_node_text(report.value(result, SH.focusNode)),
         path=_path_text(report, path) if path is not None else None,
         message=str(message) if message is not None else "does not conform",
         severity=_SEVERITIES.get(report.value(result, SH.resultSeverity), "Violation"),
