@@ -79,7 +79,7 @@ class Pipeline:
         self.minter = Minter(base)
         self.vocab = vocab or load_vocabulary(base)
         self.authority = authority or load_authority(base)
-        self.validator = validator or Validator(self.vocab)
+        self.validator = validator or Validator(base)
         self.mapper = Mapper(self.minter, self.vocab)
         self.max_bytes = max_bytes
 
@@ -94,7 +94,7 @@ class Pipeline:
 
     def validate(self, mapped: MappedRecord) -> Report:
         """SHACL report for the record graph together with the entity descriptions it links to."""
-        return self.validator.validate(mapped.graph + mapped.entities)
+        return self.validator.validate(mapped.graph, mapped.entities)
 
 
 class Ingester:

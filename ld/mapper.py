@@ -17,7 +17,7 @@ from ld.entities import Reference
 from ld.iris import Minter, short_hash, slugify
 from ld.language import guess_language
 from ld.authority import KIND_CLASSES
-from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, bind_prefixes
+from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, ISO639, bind_prefixes
 from ld.record import PrintedDate, Record
 from ld.vocab import Vocabulary
 
@@ -97,6 +97,11 @@ class _RecordBuilder:
         self.add(node, CRM.P82b_end_of_the_end, Literal(date.end.replace(tzinfo=None), datatype=XSD.dateTime))
         return node
 
+    def language_iri(self, code: str | None) -> URIRef | None:
+        """The ISO 639-2 IRI of a code, if the vocabulary describes that language."""
+        iri = ISO639[code] if code else None
+        return iri if iri is not None and self.vocab.label(iri) else None
+
     def identifier(self, fragment: str, value: str, kind: URIRef) -> URIRef:
         node = self.part(fragment)
         self.add(node, RDF.type, CRM.E42_Identifier)
@@ -161,7 +166,7 @@ class _RecordBuilder:
         """Level 2 exists when the record names a translator or an original language unlike the text's own."""
         if self.record.translator:
             return True
-        text_language = self.vocab.language_code(self.text_language) if self.text_language else None
+        text_language = self.language_iri(self.text_language)
         return bool(self.original_language and text_language and self.original_language != text_language)
 
     def translation(self) -> URIRef | None:
@@ -172,7 +177,7 @@ class _RecordBuilder:
         self.add(tr, RDF.type, CRM.E33_Linguistic_Object)
         self.add(tr, CRM.P73i_is_translation_of, self.doc)
         self.add(tr, CRM.P2_has_type, AAT["300027389"])
-        language = self.vocab.language_code(self.text_language or "eng")
+        language = self.language_iri(self.text_language or "eng")
         if language:
             self.add(tr, CRM.P72_has_language, language)
         creation = self.part("translation-creation")
@@ -349,7 +354,7 @@ class _RecordBuilder:
 
     # ---------------------------------------------------------------- entities, DC view, bookkeeping
     def subjects(self) -> None:
-        scheme = self.vocab.concept("subjects")
+        scheme = self.vocab.scheme("subjects")
         for subject in dict.fromkeys(self.record.subjects):
             concept = self.minter.concept(f"subject-{slugify(subject) or short_hash(subject)}")
             self.add(self.doc, CRM.P129_is_about, concept)
@@ -383,7 +388,7 @@ class _RecordBuilder:
             self.add(doc, DCTERMS.language, self.original_language)
         self.add(doc, DCTERMS.type, DCMITYPE.Text)
         for genre in self.g.objects(doc, CRM.P2_has_type):
-            if self.vocab.in_scheme(genre, "genre"):
+            if self.vocab.in_scheme(genre, self.vocab.scheme("genre")):
                 self.add(doc, DCTERMS.type, genre)
         for ident in (record.record_id, record.apparatus.outgoing and record.apparatus.outgoing.number):
             if ident:

@@ -131,9 +131,14 @@ class Vocabulary:
 
 
 def _parse_vocab(base: str) -> Graph:
-    """Every ``vocab/*.ttl`` in one graph; relative IRIs resolve against ``base``."""
+    """Every ``vocab/*.ttl`` but the authority file in one graph; relative IRIs resolve against ``base``.
+
+    The authority file is read by ``ld.authority``: its entities are published once, in the entities graph, when a
+    record names them, not copied into the vocabulary graph.
+    """
     graph = Graph()
-    files = sorted((f for f in vocab_dir().iterdir() if f.name.endswith(".ttl")), key=lambda f: f.name)
+    files = sorted((f for f in vocab_dir().iterdir() if f.name.endswith(".ttl") and f.name != "authority.ttl"),
+                   key=lambda f: f.name)
     for f in files:
         with f.open("rb") as stream:
             graph.parse(stream, format="turtle", publicID=base)
