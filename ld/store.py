@@ -1,0 +1,521 @@
+"""docket's triple store: one named graph per record, plus the entities and vocab graphs.
+
+``Store`` is the interface the rest of docket uses; ``OxigraphStore`` implements it over an embedded pyoxigraph
+(RocksDB) directory. Every write is a SPARQL 1.1 Update request (``DROP SILENT GRAPH``, ``INSERT DATA``), built by the
+module-level functions below, so a remote SPARQL store can implement the same interface by posting the same text.
+
+Atomicity: pyoxigraph runs one ``update()`` request, all its operations together, as one RocksDB transaction, so
+replacing a record (drop its graph, insert its triples, add its entity triples) is all-or-nothing, even when the
+process is killed mid-write (tests/test_store.py kills a writer with SIGKILL to check). Committed writes are in the
+RocksDB write-ahead log, which survives a process crash; it is not fsynced per commit, so an OS crash or power loss
+can lose the last commits (never leaving a half record).
+
+Literals: Oxigraph stores valid typed literals in canonical form ("007"^^xsd:integer reads back as "7",
+"...T00:00:00.000" as "...T00:00:00") and lower-cases language tags ("en-GB" reads back as "en-gb").
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+import time
+from abc import ABC, abstractmethod
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+import pyoxigraph as ox
+from rdflib import DCTERMS, XSD, BNode, Graph, Literal, URIRef
+
+from ld.errors import NotFound, QueryRejected, StoreError
+from ld.iris import Minter
+from ld.namespaces import DOCKET
+
+# One record as the store takes it: (record IRI, the record's own triples, its entity-description triples).
+RecordWrite = tuple[URIRef, Graph, Graph]
+
+
+@dataclass(frozen=True)
+class RecordState:
+    """Ingest bookkeeping of a stored record, read from its own graph (see docs/MAPPING.md)."""
+
+    source_file: str | None
+    checksum: str | None
+    mapper_version: str | None
+    modified: datetime | None
+
+
+class Store(ABC):
+    """What docket needs from a quad store. Writes replace whole graphs; reads see only committed data."""
+
+    entities_graph: URIRef
+
+    @abstractmethod
+    def record_state(self, doc: URIRef) -> RecordState | None:
+        """The bookkeeping of record ``doc``, or None when the store has no graph ``doc``."""
+
+    @abstractmethod
+    def record_for_source(self, source_file: str) -> URIRef | None:
+        """The record whose ``docket:sourceFile`` is ``source_file``, if any."""
+
+    @abstractmethod
+    def record_for_identifier(self, record_id: str) -> URIRef | None:
+        """The record carrying ``record_id`` as a ``dcterms:identifier`` literal, if any."""
+
+    @abstractmethod
+    def replace_record(self, doc: URIRef, record: Graph, entities: Graph) -> None:
+        """Atomically make graph ``doc`` hold exactly ``record`` and add ``entities`` to the entities graph."""
+
+    @abstractmethod
+    def replace_records(self, writes: Iterable[RecordWrite]) -> None:
+        """``replace_record`` for many records in one atomic write."""
+
+    @abstractmethod
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Atomically make graph ``name`` hold exactly ``graph`` (used for the vocab graph)."""
+
+    @abstractmethod
+    def record_graph(self, doc: URIRef) -> Graph:
+        """The triples of record ``doc``; raises NotFound when there are none."""
+
+    @abstractmethod
+    def records(self) -> Iterator[URIRef]:
+        """The names of all record graphs (every named graph but the system graphs)."""
+
+    @abstractmethod
+    def count_records(self) -> int:
+        """How many record graphs the store holds."""
+
+    @abstractmethod
+    def query(self, sparql: str, *, use_default_graph_as_union: bool = True):
+        """Run a SPARQL 1.1 query (never an update); the default graph is the union of all graphs unless told."""
+
+    @abstractmethod
+    def close(self) -> None:
+        """Commit anything pending and release the store."""
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc_info) -> None:
+        self.close()
+
+
+# --- rdflib -> SPARQL Update text -----------------------------------------------------------------------------------
+
+# Characters an IRIREF may not contain (SPARQL 1.1 grammar); checking them also keeps an IRI from ending the term early.
+_BAD_IRI = re.compile(r'[\x00-\x20<>"{}|^`\\]')
+_LANGUAGE_TAG = re.compile(r"[A-Za-z]+(-[A-Za-z0-9]+)*")
+_XSD_STRING = str(XSD.string)
+
+
+# IRI -> checked "<IRI>" text. Subjects, predicates and classes repeat across triples and records, so caching the
+# check roughly halves the cost of converting a record. Cleared when large, to bound memory.
+_IRI_TEXT: dict[str, str] = {}
+_MAX_IRI_CACHE = 500_000
+
+
+def _iri(term: str) -> str:
+    text = _IRI_TEXT.get(term)
+    if text is None:
+        if _BAD_IRI.search(term):
+            raise ValueError(f"not a valid IRI: {term!r}")
+        if len(_IRI_TEXT) >= _MAX_IRI_CACHE:
+            _IRI_TEXT.clear()
+        text = _IRI_TEXT[term] = f"<{term}>"
+    return text
+
+
+# Escapes exactly as Oxigraph prints literals, so that a triple read back from the store and the same triple built
+# here are the same text (replace_records diffs on that text).
+_ESCAPES = {c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]}
+_ESCAPES.update({ord("\b"): "\\b", ord("\t"): "\\t", ord("\n"): "\\n", ord("\f"): "\\f", ord("\r"): "\\r",
+                 ord('"'): '\\"', ord("\\"): "\\\\"})
+
+
+def _quoted(text: str) -> str:
+    return '"' + text.translate(_ESCAPES) + '"'
+
+
+def term_text(term) -> str:
+    """``term`` as SPARQL/N-Triples text. Raises ValueError for blank nodes and invalid IRIs or language tags."""
+    if type(term) is URIRef:  # the common case first; subclasses of URIRef take the isinstance path below
+        return _iri(term)
+    if isinstance(term, URIRef):
+        return _iri(term)
+    if isinstance(term, Literal):
+        if term.language:
+            if not _LANGUAGE_TAG.fullmatch(term.language):
+                raise ValueError(f"not a valid language tag: {term.language!r}")
+            # Language tags are case-insensitive; Oxigraph keeps them lower-cased, so write them that way.
+            return f"{_quoted(str(term))}@{term.language.lower()}"
+        if term.datatype is not None and str(term.datatype) != _XSD_STRING:
+            return f"{_quoted(str(term))}^^{_iri(term.datatype)}"
+        return _quoted(str(term))
+    if isinstance(term, BNode):
+        raise ValueError(f"blank node {term.n3()} in data for the store; docket publishes no blank nodes")
+    raise ValueError(f"unsupported RDF term {term!r}")
+
+
+def triple_lines(graph: Graph) -> list[str]:
+    """One N-Triples line (no newline) per triple of ``graph``."""
+    return [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in graph]
+
+
+def graph_block(name: URIRef, lines: Iterable[str]) -> str:
+    """A ``GRAPH <name> { ... }`` block for ``INSERT DATA``."""
+    return f"GRAPH {_iri(name)} {{\n" + "\n".join(lines) + "\n}"
+
+
+def update_request(*, drops: Iterable[URIRef] = (), deletes: Iterable[str] = (), inserts: Iterable[str] = ()) -> str:
+    """One SPARQL Update request: ``DROP SILENT GRAPH`` each of ``drops``, then ``DELETE DATA`` the ``deletes``
+    blocks, then ``INSERT DATA`` the ``inserts`` blocks (``graph_block`` text). Oxigraph runs it as one transaction."""
+    parts = [f"DROP SILENT GRAPH {_iri(name)} ;" for name in drops]
+    for operation, blocks in (("DELETE DATA", list(deletes)), ("INSERT DATA", list(inserts))):
+        if blocks:
+            parts.append(f"{operation} {{\n" + "\n".join(blocks) + "\n} ;")
+    return "\n".join(parts).removesuffix(" ;")
+
+
+# --- Oxigraph -> rdflib ----------------------------------------------------------------------------------------------
+
+
+def _to_rdflib(term) -> URIRef | Literal:
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.Literal):
+        if term.language:
+            return Literal(term.value, lang=term.language)
+        if term.datatype.value == _XSD_STRING:
+            return Literal(term.value)
+        return Literal(term.value, datatype=URIRef(term.datatype.value))
+    raise StoreError(f"unexpected term in the store: {term!r}")
+
+
+def _parse_datetime(text: str | None) -> datetime | None:
+    if text is None:
+        return None
+    try:
+        return datetime.fromisoformat(text)
+    except ValueError:
+        return None
+
+
+# --- the embedded store ----------------------------------------------------------------------------------------------
+
+
+class _Pending:
+    """Record writes buffered by ``OxigraphStore.bulk_mode``, indexed so duplicate checks can see them."""
+
+    def __init__(self) -> None:
+        self.writes: dict[URIRef, tuple[Graph, Graph]] = {}
+        self.by_source: dict[str, URIRef] = {}
+        self.by_identifier: dict[str, URIRef] = {}
+
+    def add(self, doc: URIRef, record: Graph, entities: Graph) -> None:
+        self.writes[doc] = (record, entities)  # a later write of the same record replaces the earlier one
+        for source in record.objects(doc, DOCKET.sourceFile):
+            self.by_source[str(source)] = doc
+        for identifier in record.objects(doc, DCTERMS.identifier):
+            self.by_identifier[str(identifier)] = doc
+
+    def take(self) -> list[RecordWrite]:
+        writes = [(doc, record, entities) for doc, (record, entities) in self.writes.items()]
+        self.__init__()
+        return writes
+
+
+class OxigraphStore(Store):
+    """The embedded store: a pyoxigraph directory, one writer process, any number of read-only readers."""
+
+    # Entity triples already committed by this instance, as N-Triples lines: re-sending them costs a store lookup per
+    # triple for nothing, and the same people recur across thousands of records. Bounded so memory stays small.
+    _MAX_KNOWN_ENTITY_LINES = 2_000_000
+
+    def __init__(self, db: ox.Store, *, entities_graph: URIRef, read_only: bool = False,
+                 system_graph_prefix: str | None = None):
+        """Wrap an open pyoxigraph store. Graphs named under ``system_graph_prefix`` (by default the entities graph's
+        parent, ``{base}graph/``) are system graphs (entities, vocab); every other named graph is a record graph."""
+        self._db: ox.Store | None = db
+        self.entities_graph = URIRef(entities_graph)
+        self.read_only = read_only
+        self._system_prefix = system_graph_prefix or str(entities_graph).rsplit("/", 1)[0] + "/"
+        self._known_entity_lines: set[str] = set()
+        self._pending: _Pending | None = None
+        self._bulk_size = 0
+        self._write_lock = threading.RLock()
+
+    @classmethod
+    def open(cls, path: str | Path, *, read_only: bool = False, minter: Minter | None = None,
+             entities_graph: URIRef | None = None) -> OxigraphStore:
+        """Open (creating it if needed) the store in directory ``path``. Raises StoreError when it cannot be opened,
+        e.g. because another process holds it open for writing. The entities graph is ``entities_graph``, else
+        ``minter.entities_graph``, else that of the default base URI."""
+        graph = entities_graph or (minter or Minter()).entities_graph
+        path = Path(path)
+        try:
+            if read_only:
+                db = _open_read_only(path)
+            else:
+                path.mkdir(parents=True, exist_ok=True)
+                db = ox.Store(str(path))
+        except (OSError, RuntimeError) as e:
+            mode = "read-only" if read_only else "for writing (is another process writing to it?)"
+            raise StoreError(f"cannot open the store at {path} {mode}: {e}") from e
+        return cls(db, entities_graph=graph, read_only=read_only)
+
+    # -- reads --
+
+    def record_state(self, doc: URIRef) -> RecordState | None:
+        """The bookkeeping of record ``doc`` (pending bulk writes included), or None when there is no such record."""
+        if self._pending and doc in self._pending.writes:
+            record = self._pending.writes[doc][0]
+            values = {p: record.value(doc, p) for p in _STATE_PREDICATES}
+        else:
+            node = ox.NamedNode(_checked_iri(doc))
+            values = {}
+            for quad in self._quads(node, None, None, node):
+                values.setdefault(URIRef(quad.predicate.value), quad.object.value)
+            if not values and not self._db.contains_named_graph(node):
+                return None
+        text = {p: None if v is None else str(v) for p, v in values.items()}
+        return RecordState(
+            source_file=text.get(DOCKET.sourceFile),
+            checksum=text.get(DOCKET.sourceChecksum),
+            mapper_version=text.get(DOCKET.mapperVersion),
+            modified=_parse_datetime(text.get(DCTERMS.modified)),
+        )
+
+    def record_for_source(self, source_file: str) -> URIRef | None:
+        """The record whose ``docket:sourceFile`` is ``source_file`` (pending bulk writes first), if any."""
+        if self._pending and source_file in self._pending.by_source:
+            return self._pending.by_source[source_file]
+        return self._record_with(DOCKET.sourceFile, source_file)
+
+    def record_for_identifier(self, record_id: str) -> URIRef | None:
+        """The record with ``dcterms:identifier`` ``record_id`` (pending bulk writes first), if any."""
+        if self._pending and record_id in self._pending.by_identifier:
+            return self._pending.by_identifier[record_id]
+        return self._record_with(DCTERMS.identifier, record_id)
+
+    def record_graph(self, doc: URIRef) -> Graph:
+        """The triples of record ``doc`` as a new rdflib Graph; raises NotFound when the store has none."""
+        self._flush_pending()
+        node = ox.NamedNode(_checked_iri(doc))
+        graph = Graph()
+        add = graph.add
+        for quad in self._quads(None, None, None, node):
+            add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+        if not graph:
+            raise NotFound(f"no record graph {doc}")
+        return graph
+
+    def records(self) -> Iterator[URIRef]:
+        """The names of all record graphs, in the store's order."""
+        self._flush_pending()
+        for graph in self._call(self._db.named_graphs):
+            if isinstance(graph, ox.NamedNode) and not graph.value.startswith(self._system_prefix):
+                yield URIRef(graph.value)
+
+    def count_records(self) -> int:
+        """How many record graphs the store holds."""
+        return sum(1 for _ in self.records())
+
+    def query(self, sparql: str, *, use_default_graph_as_union: bool = True):
+        """Run a SPARQL query; returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
+        Raises QueryRejected for a syntax error (an update is one)."""
+        self._flush_pending()
+        try:
+            return self._open_db().query(sparql, use_default_graph_as_union=use_default_graph_as_union)
+        except SyntaxError as e:
+            raise QueryRejected(f"invalid SPARQL query: {e}") from e
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"query failed: {e}") from e
+
+    # -- writes --
+
+    def replace_record(self, doc: URIRef, record: Graph, entities: Graph) -> None:
+        """Replace graph ``doc`` with ``record`` and add ``entities`` to the entities graph, all in one transaction.
+        In bulk mode the write is buffered and committed with its batch (still all-or-nothing per record).
+        Raises ValueError for blank nodes or invalid IRIs, StoreError when the store fails."""
+        self._check_writable()
+        if self._pending is not None:
+            _checked_iri(doc)
+            self._pending.add(URIRef(doc), record, entities)
+            if len(self._pending.writes) >= self._bulk_size:
+                self._flush_pending()
+            return
+        self.replace_records([(doc, record, entities)])
+
+    def replace_records(self, writes: Iterable[RecordWrite]) -> None:
+        """Replace many records in one transaction: either all of them are written or none.
+
+        Only the difference reaches the store: the request deletes the stored triples a record no longer has and
+        inserts the new ones (removing and inserting a quad costs about 25 us each on disk, and a re-ingested record
+        mostly repeats itself). One writer process holds the directory lock and a thread lock guards read-diff-write,
+        so the stored graph cannot change between the read and the write."""
+        self._check_writable()
+        records, entity_graphs = _merge_writes(writes)
+        if not records:
+            return
+        with self._write_lock:
+            drops, deletes, inserts = [], [], []
+            for doc, record in records.items():
+                new = dict.fromkeys(triple_lines(record))
+                if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
+                    drops.append(doc)
+                    continue
+                old = self._stored_lines(doc)  # a set; empty (and cheap) for a new record
+                if removed := [line for line in old if line not in new]:
+                    deletes.append(graph_block(doc, removed))
+                if added := [line for line in new if line not in old]:
+                    inserts.append(graph_block(doc, added))
+            entity_lines = self._new_entity_lines(entity_graphs)
+            if entity_lines:
+                inserts.append(graph_block(self.entities_graph, entity_lines))
+            if drops or deletes or inserts:
+                self._update(update_request(drops=drops, deletes=deletes, inserts=inserts))
+            self._remember_entity_lines(entity_lines)
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace graph ``name`` with ``graph`` in one transaction (the vocab graph, or the entities graph)."""
+        self._check_writable()
+        self._flush_pending()
+        lines = triple_lines(graph)
+        with self._write_lock:
+            self._update(update_request(drops=[name], inserts=[graph_block(name, lines)] if lines else []))
+            if URIRef(name) == self.entities_graph:
+                self._known_entity_lines = set(lines)
+
+    @contextmanager
+    def bulk_mode(self, batch_size: int = 100) -> Iterator[OxigraphStore]:
+        """Buffer ``replace_record`` calls and commit them ``batch_size`` at a time, one transaction per batch.
+
+        Each record is still all-or-nothing; a crash loses at most the uncommitted batch. Duplicate lookups
+        (``record_for_source``, ``record_for_identifier``, ``record_state``) see buffered records; other reads commit
+        the buffer first. On a normal exit the rest is committed; when an exception escapes, the buffer is dropped.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._check_writable()
+        if self._pending is not None:
+            raise StoreError("bulk mode is already on")
+        self._pending, self._bulk_size = _Pending(), batch_size
+        try:
+            yield self
+            self._flush_pending()
+        finally:
+            self._pending = None
+
+    def close(self) -> None:
+        """Commit pending writes, flush memtables to disk (a quicker next open) and release the directory lock.
+        The lock is freed when pyoxigraph drops the store, so do not keep query results past ``close``."""
+        if self._db is None:
+            return
+        try:
+            self._flush_pending()
+            if not self.read_only:
+                self._call(self._db.flush)
+        finally:
+            self._pending = None
+            self._db = None
+
+    # -- helpers --
+
+    def _open_db(self) -> ox.Store:
+        if self._db is None:
+            raise StoreError("the store is closed")
+        return self._db
+
+    def _call(self, method, *args, **kwargs):
+        self._open_db()
+        try:
+            return method(*args, **kwargs)
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"store operation failed: {e}") from e
+
+    def _quads(self, *pattern) -> Iterator[ox.Quad]:
+        return self._call(self._open_db().quads_for_pattern, *pattern)
+
+    def _update(self, text: str) -> None:
+        try:
+            self._open_db().update(text)
+        except SyntaxError as e:  # term_text validates terms, so this is a bug, not bad input
+            raise StoreError(f"docket built an invalid SPARQL update: {e}") from e
+        except (OSError, RuntimeError) as e:
+            raise StoreError(f"write failed: {e}") from e
+
+    def _check_writable(self) -> None:
+        self._open_db()
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+
+    def _flush_pending(self) -> None:
+        if self._pending is not None and self._pending.writes:
+            self.replace_records(self._pending.take())
+
+    def _stored_lines(self, doc: URIRef) -> set[str]:
+        # pyoxigraph prints terms as N-Triples, escaped as term_text escapes them, so lines compare as text.
+        # Reading costs about 8 us a quad; skipped for a new record.
+        node = ox.NamedNode(doc)
+        if not self._call(self._open_db().contains_named_graph, node):
+            return set()
+        return {f"{q.subject} {q.predicate} {q.object} ." for q in self._quads(None, None, None, node)}
+
+    def _record_with(self, predicate: URIRef, value: str) -> URIRef | None:
+        # A record states its bookkeeping on its own IRI in its own graph: subject == graph name.
+        for quad in self._quads(None, ox.NamedNode(predicate), ox.Literal(value), None):
+            graph = quad.graph_name
+            if isinstance(graph, ox.NamedNode) and quad.subject == graph \
+                    and not graph.value.startswith(self._system_prefix):
+                return URIRef(graph.value)
+        return None
+
+    def _new_entity_lines(self, graphs: Iterable[Graph]) -> list[str]:
+        seen = self._known_entity_lines
+        fresh: dict[str, None] = {}  # ordered set: also removes repeats across the records of one batch
+        for graph in graphs:
+            for line in triple_lines(graph):
+                if line not in seen:
+                    fresh[line] = None
+        return list(fresh)
+
+    def _remember_entity_lines(self, lines: list[str]) -> None:
+        if len(self._known_entity_lines) + len(lines) > self._MAX_KNOWN_ENTITY_LINES:
+            self._known_entity_lines.clear()
+        self._known_entity_lines.update(lines)
+
+
+_STATE_PREDICATES = (DOCKET.sourceFile, DOCKET.sourceChecksum, DOCKET.mapperVersion, DCTERMS.modified)
+
+
+def _merge_writes(writes: Iterable[RecordWrite]) -> tuple[dict[URIRef, Graph], list[Graph]]:
+    # The last write of a record wins; entity triples of every write are kept (the entities graph only grows here).
+    records: dict[URIRef, Graph] = {}
+    entities: list[Graph] = []
+    for doc, record, entity_graph in writes:
+        records[URIRef(_checked_iri(doc))] = record
+        entities.append(entity_graph)
+    return records, entities
+
+
+def _checked_iri(iri: str) -> str:
+    _iri(iri)
+    return str(iri)
+
+
+def _open_read_only(path: Path, attempts: int = 3) -> ox.Store:
+    # A read-only open reads RocksDB's file list while the writer may be compacting; pyoxigraph documents this as
+    # undefined behaviour and it can fail with a transient "Corruption: ... No such file" error: retry a few times.
+    if not path.is_dir():
+        raise OSError(f"no store directory at {path}")
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1:
+                raise
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
