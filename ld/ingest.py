@@ -12,7 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
-from rdflib import Graph, Literal, URIRef
+from rdflib import Graph, URIRef
+from rdflib import Literal as RdfLiteral
 
 from ld.authority import Authority, load_authority
 from ld.entities import metadata_mentions, resolve
@@ -58,17 +59,28 @@ class Summary:
 
 
 def expand_paths(paths: Iterable[str | os.PathLike]) -> list[Path]:
-    """Files named, plus record files (.txt, .json) found under folders named, sorted for a stable order."""
+    """Files named, plus record files (.txt, .json) found under folders named, sorted for a stable order.
+
+    In a folder, a ``NAME.json`` beside a ``NAME.txt`` is that record's ground truth (as in the corpus), not a second
+    copy of the record, so it is left out; a JSON file named explicitly is always read.
+    """
     found: list[Path] = []
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
-            found.extend(sorted(p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in RECORD_SUFFIXES))
+            found.extend(sorted(p for p in path.rglob("*") if _is_record_file(p)))
         elif path.exists():
             found.append(path)
         else:
             raise FileNotFoundError(f"{path}: no such file or folder")
     return found
+
+
+def _is_record_file(path: Path) -> bool:
+    suffix = path.suffix.lower()
+    if not path.is_file() or suffix not in RECORD_SUFFIXES:
+        return False
+    return not (suffix == ".json" and path.with_suffix(".txt").exists())
 
 
 class Pipeline:
@@ -174,4 +186,4 @@ class Ingester:
 
 def _record_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> None:
     for message in dict.fromkeys(warnings):
-        graph.add((doc, DOCKET.validationWarning, Literal(message)))
+        graph.add((doc, DOCKET.validationWarning, RdfLiteral(message)))

@@ -291,7 +291,7 @@ class _RecordBuilder:
         archives = self.entities_in({"keeper"})
         for archive in archives:
             self.add(carrier, CRM.P50_has_current_keeper, archive)
-        if not archives and not self.record.source_citation:
+        if not archives:  # a holding is a unit of some archive; with none named there is nothing to model
             return
         holding = self.part("holding")
         self.add(carrier, CRM.P46i_forms_part_of, holding)
