@@ -81,6 +81,10 @@ class Store(ABC):
         """The triples of record ``doc``; raises NotFound when there are none."""
 
     @abstractmethod
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of any named graph (e.g. the entities graph); empty when there are none."""
+
+    @abstractmethod
     def records(self) -> Iterator[URIRef]:
         """The names of all record graphs (every named graph but the system graphs)."""
 
@@ -248,12 +252,12 @@ class OxigraphStore(Store):
         self._write_lock = threading.RLock()
 
     @classmethod
-    def open(cls, path: str | Path, *, read_only: bool = False, minter: Minter | None = None,
-             entities_graph: URIRef | None = None) -> OxigraphStore:
+    def open(cls, path: str | Path, *, read_only: bool = False, base: str | None = None,
+             minter: Minter | None = None, entities_graph: URIRef | None = None) -> OxigraphStore:
         """Open (creating it if needed) the store in directory ``path``. Raises StoreError when it cannot be opened,
         e.g. because another process holds it open for writing. The entities graph is ``entities_graph``, else
-        ``minter.entities_graph``, else that of the default base URI."""
-        graph = entities_graph or (minter or Minter()).entities_graph
+        that of ``minter``, else that of a Minter for ``base`` (default: the default base URI)."""
+        graph = entities_graph or (minter or (Minter(base) if base else Minter())).entities_graph
         path = Path(path)
         try:
             if read_only:
@@ -302,14 +306,19 @@ class OxigraphStore(Store):
 
     def record_graph(self, doc: URIRef) -> Graph:
         """The triples of record ``doc`` as a new rdflib Graph; raises NotFound when the store has none."""
+        graph = self.graph(doc)
+        if not graph:
+            raise NotFound(f"no record graph {doc}")
+        return graph
+
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of named graph ``name`` as a new rdflib Graph (empty when there are none)."""
         self._flush_pending()
-        node = ox.NamedNode(_checked_iri(doc))
+        node = ox.NamedNode(_checked_iri(name))
         graph = Graph()
         add = graph.add
         for quad in self._quads(None, None, None, node):
             add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
-        if not graph:
-            raise NotFound(f"no record graph {doc}")
         return graph
 
     def records(self) -> Iterator[URIRef]:
