@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Sequence
 
 from ld.errors import DocketError, RecordError
-from ld.iris import DEFAULT_BASE_URI
+from ld.iris import DEFAULT_BASE_URI, Minter
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
 DEFAULT_STORE = "var/store"
@@ -104,9 +104,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     paths = expand_paths(args.paths)
     pipeline = Pipeline(args.base_uri, max_bytes=args.max_bytes)
     summary, progress = Summary(), Progress(len(paths))
-    store = OxigraphStore.open(Path(args.store), base=args.base_uri)
+    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri))
     try:
-        store.replace_graph(pipeline.minter.vocab_graph, pipeline.vocab.graph)
         for outcome in Ingester(store, pipeline, force=args.force).ingest(paths):
             progress.step()
             summary.add(outcome)
@@ -157,7 +156,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     from ld.store import OxigraphStore
 
     fmt = lookup(args.format)
-    store = OxigraphStore.open(Path(args.store), base=args.base_uri, read_only=True)
+    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri), read_only=True)
     try:
         graph = describe(store, args.uri, base=args.base_uri)
     finally:

@@ -184,10 +184,11 @@ def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
     pipeline = Pipeline(base)
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="docket-eval-") as scratch:
-        store = OxigraphStore.open(Path(scratch), base=base)
+        store = OxigraphStore.open(Path(scratch), minter=pipeline.minter)
         try:
             outcomes = list(Ingester(store, pipeline).ingest(files))
-            entities = store.graph(pipeline.minter.entities_graph)
+            # labels of entities, concepts and languages, as a consumer joining the published graphs would see them
+            entities = store.record_graph(pipeline.minter.entities_graph) + store.record_graph(pipeline.minter.vocab_graph)
             for path, outcome in zip(files, outcomes):
                 if outcome.status == "rejected":
                     rejected.append(f"{outcome.source}: {outcome.reason}")

@@ -119,7 +119,8 @@ class Ingester:
         self._ids_this_run: dict[str, str] = {}
 
     def ingest(self, paths: Iterable[Path]) -> Iterator[Outcome]:
-        """Ingest each path in order, yielding one Outcome per file."""
+        """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
+        self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
         for path in paths:
             yield self.ingest_file(path)
 

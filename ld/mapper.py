@@ -72,7 +72,16 @@ class _RecordBuilder:
         self.g = bind_prefixes(Graph())
         self.entities = bind_prefixes(Graph())
         self.text_language = guess_language(record.text) if record.text else None
-        self.original_language = self.vocab.language(record.language) if record.language else None
+        self.original_language = self._original_language()
+
+    def _original_language(self) -> URIRef | None:
+        """The language the record states; else, for a text that is not English and names no translator, the
+        language the text itself is written in (the record then shows the original, not a translation)."""
+        if self.record.language:
+            return self.vocab.language(self.record.language)
+        if self.text_language and self.text_language != "eng" and not self.record.translator:
+            return self.language_iri(self.text_language)
+        return None
 
     # ---------------------------------------------------------------- helpers
     def part(self, fragment: str) -> URIRef:

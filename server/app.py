@@ -30,7 +30,7 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     store_path = Path(config["STORE"])
 
     def open_store() -> OxigraphStore:
-        return OxigraphStore.open(store_path, base=config["BASE_URI"], read_only=True)
+        return OxigraphStore.open(store_path, minter=minter, read_only=True)
 
     @app.get("/")
     def home():
