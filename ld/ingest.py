@@ -152,18 +152,18 @@ class Ingester:
         return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
 
     def _check_duplicate_id(self, record: Record) -> None:
-        """Two different files may not carry one record ID (in this run or in the store)."""
+        """Two different files may not carry one record ID (in this run or in the store).
+
+        A record ID fixes the record's IRI, so the check is whether that IRI already belongs to another file.
+        """
         if not record.record_id:
             return
         earlier = self._ids_this_run.setdefault(record.record_id, record.source)
         if earlier != record.source:
             raise RecordError(record.source, f"record ID {record.record_id} is already used by {earlier}")
-        existing = self.store.record_for_identifier(record.record_id)
-        if existing is not None:
-            state = self.store.record_state(existing)
-            if state and state.source_file != record.source:
-                raise RecordError(record.source,
-                                  f"record ID {record.record_id} is already used by {state.source_file}")
+        state = self.store.record_state(self.pipeline.minter.document(document_key(record)))
+        if state and state.source_file != record.source:
+            raise RecordError(record.source, f"record ID {record.record_id} is already used by {state.source_file}")
 
     def _claim_key(self, record: Record) -> URIRef:
         """The record's IRI; a date+title key already taken by another file gets a short hash of this file's name.
