@@ -276,6 +276,8 @@ class OxigraphStore(Store):
         """The bookkeeping of record ``doc`` (pending bulk writes included), or None when there is no such record."""
         if self._pending and doc in self._pending.writes:
             record = self._pending.writes[doc][0]
+            if not record:  # a buffered removal
+                return None
             values = {p: record.value(doc, p) for p in _STATE_PREDICATES}
         else:
             node = ox.NamedNode(_checked_iri(doc))
