@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Iterable, Literal
 
 from ld.authority import Authority, Entity
+from ld.names import match_key
 from ld.record import Record
 
 Origin = Literal["metadata", "apparatus", "text"]
@@ -83,6 +84,31 @@ def metadata_mentions(record: Record) -> list[Mention]:
     return mentions
 
 
+class Resolver:
+    """Resolves mentions to entities: the authority file first, then names already met (in this run or, once
+    seeded, in the store), so "Ngo Dinh Nhu" and "Ngo, Dinh Nhu" stay one entity with the key of the first form."""
+
+    def __init__(self, authority: Authority):
+        self.authority = authority
+        self._met: dict[tuple[str, str], Entity] = {}
+
+    def resolve(self, mention: Mention) -> Entity:
+        """The entity ``mention`` names."""
+        entity = self.authority.resolve(mention.name, mention.kind)
+        if entity.known:
+            return entity
+        return self._met.setdefault((entity.kind, match_key(mention.name)), entity)
+
+    def seed(self, names: Iterable[tuple[str, str, str, str]]) -> None:
+        """Remember published entities: (kind, key, label, any name of it) rows, e.g. from the entities graph."""
+        for kind, key, label, name in names:
+            self._met.setdefault((kind, match_key(name)), Entity(kind, key, label))
+
+    def references(self, mentions: Iterable[Mention]) -> list[Reference]:
+        """Each mention paired with its entity."""
+        return [Reference(m, self.resolve(m)) for m in mentions]
+
+
 def resolve(mentions: Iterable[Mention], authority: Authority) -> list[Reference]:
-    """Each mention paired with the entity the authority file (or a new key) gives it."""
-    return [Reference(m, authority.resolve(m.name, m.kind)) for m in mentions]
+    """Each mention paired with the entity the authority file (or a new key) gives it; see ``Resolver``."""
+    return Resolver(authority).references(mentions)

@@ -12,11 +12,11 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
-from rdflib import Graph, URIRef
+from rdflib import RDFS, SKOS, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from ld.authority import Authority, load_authority
-from ld.entities import metadata_mentions, resolve
+from ld.entities import Resolver, metadata_mentions
 from ld.errors import RecordError
 from ld.iris import Minter, short_hash
 from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
@@ -91,6 +91,7 @@ class Pipeline:
         self.minter = Minter(base)
         self.vocab = vocab or load_vocabulary(base)
         self.authority = authority or load_authority(base)
+        self.resolver = Resolver(self.authority)
         self.validator = validator or Validator(base)
         self.mapper = Mapper(self.minter, self.vocab)
         self.max_bytes = max_bytes
@@ -101,7 +102,7 @@ class Pipeline:
 
     def map(self, record: Record, key: str | None = None) -> MappedRecord:
         """Find the entities a record names and map it under ``key`` (default: its own stable key)."""
-        references = resolve(metadata_mentions(record), self.authority)
+        references = self.resolver.references(metadata_mentions(record))
         return self.mapper.map(record, key or document_key(record), references)
 
     def validate(self, mapped: MappedRecord) -> Report:
@@ -121,8 +122,17 @@ class Ingester:
     def ingest(self, paths: Iterable[Path]) -> Iterator[Outcome]:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
         self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
+        self.pipeline.resolver.seed(self._published_names())
         for path in paths:
             yield self.ingest_file(path)
+
+    def _published_names(self) -> Iterator[tuple[str, str, str, str]]:
+        """(kind, key, label, name) for every name of every entity in the store, so new variants join them."""
+        minter = self.pipeline.minter
+        for iri, label, name in self.store.entity_names():
+            kind_key = minter.kind_and_key(str(iri))
+            if kind_key:
+                yield kind_key[0], kind_key[1], label, name
 
     def ingest_file(self, path: Path) -> Outcome:
         """Ingest one file; never raises for bad input (the Outcome says why it was rejected)."""
@@ -141,6 +151,7 @@ class Ingester:
                 and state.mapper_version == MAPPER_VERSION):
             return Outcome(record.source, "unchanged", doc, notices=notices)
         mapped = self.pipeline.map(record, self.pipeline.minter.kind_and_key(str(doc))[1])
+        _keep_stored_labels(mapped.entities, self.store.entity_labels(_labelled(mapped.entities)))
         report = self.pipeline.validate(mapped)
         if not report.conforms:
             reason = "; ".join(f.message for f in report.violations[:3])
@@ -183,6 +194,20 @@ class Ingester:
         if owner is None or owner.source_file == record.source:
             return doc
         return minter.document(f"{key}-{short_hash(record.source)}")
+
+
+def _labelled(entities: Graph) -> list[URIRef]:
+    return sorted({s for s in entities.subjects(RDFS.label, None) if isinstance(s, URIRef)})
+
+
+def _keep_stored_labels(entities: Graph, stored: dict[URIRef, str]) -> None:
+    """An entity keeps the label it was first published with; another form this record prints becomes a variant."""
+    for iri, label in stored.items():
+        for ours in list(entities.objects(iri, RDFS.label)):
+            if str(ours) != label:
+                entities.remove((iri, RDFS.label, ours))
+                entities.add((iri, SKOS.altLabel, ours))
+                entities.add((iri, RDFS.label, RdfLiteral(label)))
 
 
 def _record_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> None:

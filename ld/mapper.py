@@ -373,12 +373,17 @@ class _RecordBuilder:
             self.entities.add((concept, SKOS.inScheme, scheme))
 
     def entity_descriptions(self) -> None:
+        """Type, one label and the variants seen, per entity. Unknown names that meet under one key ("Ngo Dinh Nhu",
+        "Ngo, Dinh Nhu") keep the first form as label and the others as variants; the ingester does the same
+        against labels already in the store."""
+        labels: dict[URIRef, str] = {}
         for ref in self.references:
             entity, iri = ref.entity, ref.entity.iri(self.minter)
+            label = labels.setdefault(iri, entity.label)
             self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
-            self.entities.add((iri, RDFS.label, Literal(entity.label)))
-            for variant in (*entity.variants, ref.mention.name):
-                if variant != entity.label:
+            self.entities.add((iri, RDFS.label, Literal(label)))
+            for variant in (entity.label, *entity.variants, ref.mention.name):
+                if variant != label:
                     self.entities.add((iri, SKOS.altLabel, Literal(variant)))
 
     def dublin_core(self, modified: datetime) -> None:

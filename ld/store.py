@@ -27,7 +27,7 @@ from datetime import datetime
 from pathlib import Path
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import DCTERMS, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from ld.errors import NotFound, QueryRejected, StoreError
 from ld.iris import Minter
@@ -63,6 +63,14 @@ class Store(ABC):
     @abstractmethod
     def record_for_identifier(self, record_id: str) -> URIRef | None:
         """The record carrying ``record_id`` as a ``dcterms:identifier`` literal, if any."""
+
+    @abstractmethod
+    def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
+        """The ``rdfs:label`` the entities graph already gives each of ``entities`` (absent ones left out)."""
+
+    @abstractmethod
+    def entity_names(self) -> Iterator[tuple[URIRef, str, str]]:
+        """(entity, its rdfs:label, one of its names) for every label and variant in the entities graph."""
 
     @abstractmethod
     def replace_record(self, doc: URIRef, record: Graph, entities: Graph) -> None:
@@ -305,6 +313,34 @@ class OxigraphStore(Store):
         if self._pending and record_id in self._pending.by_identifier:
             return self._pending.by_identifier[record_id]
         return self._record_with(DCTERMS.identifier, record_id)
+
+    def entity_names(self) -> Iterator[tuple[URIRef, str, str]]:
+        """(entity, its rdfs:label, one of its names) for every label and variant in the entities graph."""
+        self._flush_pending()
+        query = (f"SELECT ?e ?label ?name WHERE {{ GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label . "
+                 f"{{ ?e <{RDFS.label}> ?name }} UNION {{ ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?name }} }} }}")
+        for solution in self._call(self._db.query, query):
+            yield URIRef(solution["e"].value), solution["label"].value, solution["name"].value
+
+    def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
+        """The ``rdfs:label`` the entities graph already gives each of ``entities`` (pending bulk writes included)."""
+        wanted = [URIRef(e) for e in entities]
+        if not wanted:
+            return {}
+        found: dict[URIRef, str] = {}
+        if self._pending:
+            for _, entity_graph in self._pending.writes.values():
+                for iri in wanted:
+                    label = entity_graph.value(iri, RDFS.label)
+                    if label is not None:
+                        found.setdefault(iri, str(label))
+        values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
+        if values:
+            query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "
+                     f"GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label }} }}")
+            for solution in self._call(self._db.query, query):
+                found.setdefault(URIRef(solution["e"].value), solution["label"].value)
+        return found
 
     def record_graph(self, doc: URIRef) -> Graph:
         """The triples of record ``doc`` as a new rdflib Graph; raises NotFound when the store has none."""

@@ -12,7 +12,7 @@ import time
 from pathlib import Path
 
 import pytest
-from rdflib import DCTERMS, Graph, URIRef
+from rdflib import DCTERMS, RDFS, SKOS, Graph, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import shared_dir
@@ -246,3 +246,20 @@ def _stored_count(store_dir: Path) -> int:
 def _comparable(graph: Graph) -> set:
     """The triples that do not depend on the time of ingest or on validation."""
     return {t for t in graph if t[1] not in (DCTERMS.modified, DOCKET.validationWarning)}
+
+
+def test_one_entity_keeps_one_label_across_records_and_within_one(tmp_path, pipeline):
+    folder = tmp_path / "records"
+    folder.mkdir()
+    section = "Associated People & Organizations\n{}\n{}\n"
+    (folder / "a.txt").write_text("May 1, 1963\nFirst note\nText.\n" + section.format("Ngo Dinh Nhu", "Ngo, Dinh Nhu"),
+                                  encoding="utf-8")
+    (folder / "b.txt").write_text("May 2, 1963\nSecond note\nText.\n" + section.format("Ngo, Dinh Nhu", "Nhu Ngo Dinh"),
+                                  encoding="utf-8")
+    with open_store(tmp_path / "store") as store:
+        outcomes = ingest(store, pipeline, folder)
+        assert [o.status for o in outcomes] == ["ingested", "ingested"], [o.reason for o in outcomes]
+        entities = store.graph(store.entities_graph)
+    person = URIRef(f"{BASE}id/person/ngo-dinh-nhu")
+    assert [str(label) for label in entities.objects(person, RDFS.label)] == ["Ngo Dinh Nhu"]
+    assert {str(v) for v in entities.objects(person, SKOS.altLabel)} == {"Ngo, Dinh Nhu", "Nhu Ngo Dinh"}
