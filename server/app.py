@@ -4,7 +4,6 @@ parses documents.
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any, Mapping
 
 from flask import Flask, Response, abort, redirect, render_template, request, url_for
@@ -13,9 +12,9 @@ from ld.describe import describe
 from ld.errors import NotFound
 from ld.formats import DESCRIPTION_FORMATS, lookup
 from ld.iris import KINDS, Minter
-from ld.store import OxigraphStore
 from server.negotiate import HTML, negotiate
 from server.settings import load_settings
+from server.store_access import StoreAccess
 
 _OFFERS = [HTML] + [f.media_type for f in DESCRIPTION_FORMATS]
 _SUFFIXES = {"html": HTML, **{f.suffix: f.media_type for f in DESCRIPTION_FORMATS}}
@@ -27,18 +26,12 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["DOCKET"] = config
     minter = Minter(config["BASE_URI"])
-    store_path = Path(config["STORE"])
-
-    def open_store() -> OxigraphStore:
-        return OxigraphStore.open(store_path, minter=minter, read_only=True)
+    access = StoreAccess(config["STORE"], minter)
+    app.extensions["docket.store"] = access
 
     @app.get("/")
     def home():
-        store = open_store()
-        try:
-            records = sorted(store.records())
-        finally:
-            store.close()
+        records = sorted(access.get().records())
         return render_template("home.html", records=records, count=len(records))
 
     @app.get("/id/<kind>/<key>")
@@ -59,13 +52,10 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         if media_type is None:
             return Response("Not Acceptable. Available: " + ", ".join(_OFFERS) + "\n", 406,
                             mimetype="text/plain")
-        store = open_store()
         try:
-            graph = describe(store, str(minter.thing(kind, key)), base=config["BASE_URI"])
+            graph = describe(access.get(), str(minter.thing(kind, key)), base=config["BASE_URI"])
         except NotFound:
             abort(404)
-        finally:
-            store.close()
         if media_type == HTML:
             body = graph.serialize(format="turtle")
             return render_template("describe.html", iri=minter.thing(kind, key), turtle=body)
