@@ -61,6 +61,11 @@ class Minter:
         """The IRI of a record's original text (the record's own IRI)."""
         return self.thing("document", key)
 
+    def description(self, kind: str, key: str) -> URIRef:
+        """``{base}doc/{kind}/{key}``: the document (web page, RDF file) that describes ``thing(kind, key)``."""
+        thing = self.thing(kind, key)
+        return URIRef(f"{self.base}doc/{thing[len(self.base) + 3:]}")
+
     def part(self, document: URIRef, fragment: str) -> URIRef:
         """A node that exists only inside one record: ``{document}#{fragment}``."""
         return URIRef(f"{document}#{fragment}")
