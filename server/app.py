@@ -14,6 +14,7 @@ from ld.formats import DESCRIPTION_FORMATS, lookup
 from ld.iris import KINDS, Minter
 from server.negotiate import HTML, negotiate
 from server.settings import load_settings
+from server.sparql import sparql_blueprint
 from server.store_access import StoreAccess
 
 _OFFERS = [HTML] + [f.media_type for f in DESCRIPTION_FORMATS]
@@ -64,4 +65,5 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
         response.headers["Vary"] = "Accept"
         return response
 
+    app.register_blueprint(sparql_blueprint(config, access))
     return app

@@ -27,6 +27,11 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("PORT", 8080, "Port `docket serve` listens on.", int),
     Setting("WORKERS", 2, "Worker processes of `docket serve`.", int),
     Setting("PAGE_SIZE", 100, "Incoming links listed per page of an entity description.", int),
+    Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).", float),
+    Setting("MAX_ROWS", 10_000, "SPARQL results (rows or triples) returned at most; more sets `X-Docket-Truncated`.",
+            int),
+    Setting("MAX_BODY", 1_048_576, "Bytes a SPARQL request body may hold (HTTP 413 beyond).", int),
+    Setting("QUERY_PROCESSES", 2, "SPARQL query subprocesses per server worker; more concurrent queries wait.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 
