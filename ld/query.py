@@ -1,0 +1,426 @@
+"""Running SPARQL queries for the public endpoint: read-only, a row cap, and a time limit that really stops the work.
+
+``execute(db, request)`` runs one query on a pyoxigraph store in the calling process and returns the serialized
+answer. ``QueryPool`` runs queries in a few worker subprocesses, each with its own read-only handle on the store:
+pyoxigraph cannot cancel a running query from Python, so the only sure way to stop one at its time limit (and free
+the CPU) is to kill the process running it. A worker is reused for query after query; one that overran is killed
+with SIGKILL, reaped and replaced. Requests and answers cross a socket pair as small pickles (the answer is the
+already serialized body), which costs tens of microseconds per query.
+
+No web framework here: ``server/sparql.py`` speaks HTTP and maps the errors below to status codes.
+"""
+
+from __future__ import annotations
+
+import itertools
+import os
+import re
+import resource
+import socket
+import subprocess
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from ld.errors import DocketError, QueryRejected, StoreError
+from ld.formats import DESCRIPTION_FORMATS, RdfFormat, lookup
+
+
+# --- errors (all QueryRejected but the store's own faults) ----------------------------------------------------------
+
+
+class QueryTimeout(QueryRejected):
+    """The query ran past the time limit and was stopped."""
+
+
+class UpdateRefused(QueryRejected):
+    """The text is a SPARQL Update (or asks for one): this endpoint only reads."""
+
+
+class NotAcceptable(QueryRejected):
+    """The client accepts no format in which this kind of result can be written."""
+
+
+class QueryTooLarge(QueryRejected):
+    """The request is larger than the body cap."""
+
+
+_ERRORS: dict[str, type[DocketError]] = {cls.__name__: cls for cls in (
+    QueryRejected, QueryTimeout, UpdateRefused, NotAcceptable, QueryTooLarge, StoreError)}
+
+
+# --- the results formats (SELECT and ASK); RDF formats for CONSTRUCT and DESCRIBE come from ld.formats -----------------
+
+
+@dataclass(frozen=True)
+class ResultsFormat:
+    name: str  # the ``format=`` value
+    media_type: str
+    oxigraph: ox.QueryResultsFormat
+    label: str
+    aliases: tuple[str, ...] = ()  # other media types that mean this format
+
+
+RESULTS_JSON = ResultsFormat("json", "application/sparql-results+json", ox.QueryResultsFormat.JSON, "JSON",
+                             ("application/json",))
+RESULTS_XML = ResultsFormat("xml", "application/sparql-results+xml", ox.QueryResultsFormat.XML, "XML",
+                            ("application/xml",))
+RESULTS_CSV = ResultsFormat("csv", "text/csv", ox.QueryResultsFormat.CSV, "CSV")
+RESULTS_TSV = ResultsFormat("tsv", "text/tab-separated-values", ox.QueryResultsFormat.TSV, "TSV")
+
+# In the order offered to clients; the first is the default.
+RESULTS_FORMATS: tuple[ResultsFormat, ...] = (RESULTS_JSON, RESULTS_XML, RESULTS_CSV, RESULTS_TSV)
+
+
+def results_format(name: str) -> ResultsFormat:
+    """The results format named by ``name`` (a ``format=`` value or media type); ValueError listing the choices."""
+    wanted = name.strip().lower()
+    for fmt in RESULTS_FORMATS:
+        if wanted in (fmt.name, fmt.media_type, *fmt.aliases):
+            return fmt
+    raise ValueError(f"unknown results format {name!r}; choose one of {', '.join(f.name for f in RESULTS_FORMATS)}")
+
+
+# --- one query, in this process ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class QueryRequest:
+    """What to run and how to write the answer. A format left None means the client accepts none for that kind of
+    result (SELECT/ASK use ``results_format``, CONSTRUCT/DESCRIBE ``graph_format``, a media type of
+    ``ld.formats.DESCRIPTION_FORMATS``)."""
+
+    text: str
+    results_format: str | None = RESULTS_JSON.name
+    graph_format: str | None = DESCRIPTION_FORMATS[0].media_type
+    default_graphs: tuple[str, ...] = ()  # empty: the union of all graphs
+    named_graphs: tuple[str, ...] = ()  # empty: every named graph
+    max_rows: int = 10_000
+
+
+@dataclass(frozen=True)
+class QueryResult:
+    body: bytes
+    media_type: str
+    form: str  # "solutions", "boolean" or "graph"
+    truncated: bool  # True when rows (or triples) beyond ``max_rows`` were left out
+
+
+def execute(db: ox.Store, request: QueryRequest) -> QueryResult:
+    """Run ``request`` on ``db`` and serialize the answer. No time limit here (see ``QueryPool``).
+
+    Raises QueryRejected with the parser's message for a syntax error, UpdateRefused for an update, NotAcceptable when
+    the requested format does not fit the kind of result, StoreError when the store fails."""
+    _refuse_federation(request.text)
+    try:
+        result = db.query(request.text, **_dataset(request))
+        if isinstance(result, ox.QueryBoolean):
+            return _boolean(result, request)
+        if isinstance(result, ox.QueryTriples):
+            return _graph(result, request)
+        return _solutions(result, request)
+    except SyntaxError as e:
+        if looks_like_update(request.text):
+            raise UpdateRefused(READ_ONLY_MESSAGE) from None
+        raise QueryRejected(f"invalid SPARQL query: {e}") from None
+    except (OSError, RuntimeError) as e:
+        raise StoreError(f"query failed: {e}") from e
+
+
+READ_ONLY_MESSAGE = "this endpoint is read-only; SPARQL Update is not accepted"
+
+
+def _dataset(request: QueryRequest) -> dict:
+    # The protocol's default-graph-uri / named-graph-uri replace the whole dataset; without them the default graph is
+    # the union of all graphs (records, entities, vocab), so queries need no GRAPH clause.
+    if not (request.default_graphs or request.named_graphs):
+        return {"use_default_graph_as_union": True}
+    try:
+        return {"default_graph": [ox.NamedNode(iri) for iri in request.default_graphs],
+                "named_graphs": [ox.NamedNode(iri) for iri in request.named_graphs]}
+    except ValueError as e:
+        raise QueryRejected(f"invalid graph IRI: {e}") from None
+
+
+def _boolean(result: ox.QueryBoolean, request: QueryRequest) -> QueryResult:
+    fmt = _results_format_or_refuse(request)
+    return QueryResult(result.serialize(format=fmt.oxigraph), fmt.media_type, "boolean", False)
+
+
+def _solutions(result: ox.QuerySolutions, request: QueryRequest) -> QueryResult:
+    # pyoxigraph serializes a whole result set natively but cannot stop after n rows, so the rows are taken here (up
+    # to the cap) and written as TSV, whose terms are exactly pyoxigraph's str(term); the other formats are that TSV
+    # parsed back and serialized natively. About 1.7x the cost of a plain native serialization, and one code path
+    # writes all four formats the way Oxigraph does.
+    fmt = _results_format_or_refuse(request)
+    variables = [v.value for v in result.variables]
+    rows = list(itertools.islice(result, request.max_rows + 1))
+    truncated = len(rows) > request.max_rows
+    lines = ["\t".join(f"?{v}" for v in variables)]
+    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows[:request.max_rows])
+    tsv = ("\n".join(lines) + "\n").encode()
+    if fmt is not RESULTS_TSV:
+        tsv = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt.oxigraph)
+    return QueryResult(tsv, fmt.media_type, "solutions", truncated)
+
+
+def _graph(result: ox.QueryTriples, request: QueryRequest) -> QueryResult:
+    if request.graph_format is None:
+        raise NotAcceptable("CONSTRUCT and DESCRIBE results are available as "
+                            + ", ".join(f.media_type for f in DESCRIPTION_FORMATS))
+    fmt: RdfFormat = lookup(request.graph_format)
+    triples = list(itertools.islice(result, request.max_rows + 1))
+    truncated = len(triples) > request.max_rows
+    # JSON-LD too: pyoxigraph 0.5 writes it natively (ld.formats leaves JSONLD.oxigraph None for rdflib's sake).
+    oxigraph_format = fmt.oxigraph or ox.RdfFormat.JSON_LD
+    body = ox.serialize(triples[:request.max_rows], format=oxigraph_format)
+    return QueryResult(body, fmt.media_type, "graph", truncated)
+
+
+def _results_format_or_refuse(request: QueryRequest) -> ResultsFormat:
+    if request.results_format is None:
+        raise NotAcceptable("SELECT and ASK results are available as "
+                            + ", ".join(f.media_type for f in RESULTS_FORMATS))
+    return results_format(request.results_format)
+
+
+# --- reading the query text without parsing it ------------------------------------------------------------------------
+
+# Strings, IRIs and comments, whose content must not be mistaken for keywords; then words.
+_SKIP = r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'' \
+        r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
+_TOKENS = re.compile(rf"(?:{_SKIP})|(?<![?$:\w])([A-Za-z]+)(?![:\w])", re.DOTALL)
+_UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
+_PROLOGUE_WORDS = {"PREFIX", "BASE"}
+
+
+def _keywords(text: str):
+    for match in _TOKENS.finditer(text):
+        if match.group(1):
+            yield match.group(1).upper()
+
+
+def looks_like_update(text: str) -> bool:
+    """Whether ``text`` reads as a SPARQL Update: its first keyword after the prologue is an update operation.
+    Only asked after the query parser refused the text, so a valid query is never taken for an update."""
+    for word in _keywords(text):
+        if word not in _PROLOGUE_WORDS:
+            return word in _UPDATE_WORDS
+    return False
+
+
+def _refuse_federation(text: str) -> None:
+    # pyoxigraph would fetch SERVICE <url> itself: on a public endpoint that lets anyone make the server send
+    # requests to any address (its own network included), so federated queries are refused.
+    if "SERVICE" in text.upper() and "SERVICE" in _keywords(text):
+        raise QueryRejected("federated queries (SERVICE) are not supported by this endpoint")
+
+
+# --- the worker process --------------------------------------------------------------------------------------------------
+
+# How often a worker looks whether a writer has committed since it opened the store (as server/store_access.py).
+_FRESHNESS_INTERVAL = 1.0
+
+
+class _Snapshot:
+    """The worker's read-only store handle, reopened when the store directory changed (a writer committed)."""
+
+    def __init__(self, path: str):
+        self.path = Path(path)
+        self._db: ox.Store | None = None
+        self._stamp: int | None = None
+        self._checked = 0.0
+
+    def get(self) -> ox.Store:
+        now = time.monotonic()
+        if self._db is None or now - self._checked >= _FRESHNESS_INTERVAL:
+            self._checked = now
+            stamp = self._directory_stamp()
+            if self._db is None or stamp != self._stamp:
+                self._db, self._stamp = _open_read_only(self.path), stamp
+        return self._db
+
+    def _directory_stamp(self) -> int:
+        # RocksDB appends every commit to a file in this directory, so the newest mtime changes with each commit.
+        try:
+            return max((entry.stat().st_mtime_ns for entry in os.scandir(self.path)), default=0)
+        except FileNotFoundError:
+            raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
+
+
+def _open_read_only(path: Path, attempts: int = 3) -> ox.Store:
+    # As ld.store._open_read_only (a read-only open can race a compacting writer: retry), kept here so that a worker
+    # process imports pyoxigraph only, not rdflib: a replacement worker starts in about 0.1 s.
+    for attempt in range(attempts):
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError) as e:
+            if attempt == attempts - 1:
+                raise StoreError(f"cannot open the store at {path}: {e}") from None
+            time.sleep(0.05 * (attempt + 1))
+    raise AssertionError("unreachable")
+
+
+def _set_cpu_backstop(seconds: float) -> None:
+    # If the parent dies mid-query nobody kills this process; the kernel does, once the query has used `seconds` of
+    # CPU beyond what the process used so far (SIGXCPU's default action ends the process).
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    limit = int(used.ru_utime + used.ru_stime + seconds) + 1
+    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
+    if hard == resource.RLIM_INFINITY or limit <= hard:
+        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+
+
+def _worker_main(fd: int, store_path: str, backstop: float) -> None:
+    """A worker's loop: answer queries from the parent until it hangs up. Each answer is ("ok", QueryResult) or
+    ("error", error class name, message)."""
+    conn = Connection(fd)
+    snapshot = _Snapshot(store_path)
+    conn.send(("ready",))
+    while True:
+        try:
+            request = conn.recv()
+        except (EOFError, OSError):
+            return
+        _set_cpu_backstop(backstop)
+        try:
+            reply = ("ok", execute(snapshot.get(), request))
+        except DocketError as e:
+            reply = ("error", type(e).__name__, str(e))
+        except Exception as e:  # a bug: reported as the store's fault (500), and the worker lives on
+            reply = ("error", StoreError.__name__, f"query failed: {type(e).__name__}: {e}")
+        conn.send(reply)
+
+
+# --- the parent side ---------------------------------------------------------------------------------------------------
+
+_WORKER_CODE = "import sys; from ld.query import _worker_main; _worker_main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]))"
+
+
+class _Worker:
+    """The parent's handle on one worker process."""
+
+    def __init__(self, store_path: str, backstop: float):
+        parent, child = socket.socketpair()
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), store_path, str(backstop)],
+                pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
+        finally:
+            child.close()
+        self.conn = Connection(parent.detach())
+        self._ready = False
+
+    def call(self, request: QueryRequest, deadline: float) -> tuple:
+        """Send ``request`` and wait for the reply (see ``_worker_main``) until ``deadline`` (time.monotonic()):
+        QueryTimeout after that, the worker then being dead; EOFError/OSError when the worker died on its own."""
+        if not self._ready:
+            self._wait(deadline)  # starting up (imports, opening the store) counts against the query's limit
+            self.conn.recv()  # ("ready",)
+            self._ready = True
+        self.conn.send(request)
+        self._wait(deadline)
+        return self.conn.recv()
+
+    def _wait(self, deadline: float) -> None:
+        if not self.conn.poll(max(0.0, deadline - time.monotonic())):
+            self.kill()
+            raise QueryTimeout("the query was stopped at the time limit")
+
+    def alive(self) -> bool:
+        return self.process.poll() is None
+
+    def kill(self) -> None:
+        """SIGKILL the process (the query stops at once, its CPU is freed) and reap it."""
+        if self.process.poll() is None:
+            self.process.kill()
+        self.process.wait()
+        self.conn.close()
+
+
+class QueryPool:
+    """Runs queries with a time limit in at most ``processes`` worker subprocesses over the store at ``store_path``.
+
+    Thread-safe. Workers start on demand and are kept for reuse; a query that overruns has its worker killed. A
+    request waiting for a free worker counts that wait against its own time limit. After a fork (a server that
+    preloads the app) the child process starts its own workers."""
+
+    def __init__(self, store_path: str | os.PathLike, *, timeout: float, processes: int = 2):
+        if timeout <= 0 or processes < 1:
+            raise ValueError("a query pool needs a positive timeout and at least one process")
+        self.store_path = str(store_path)
+        self.timeout = timeout
+        self.processes = processes
+        self._lock = threading.Condition()
+        self._idle: list[_Worker] = []
+        self._busy = 0
+        self._pid = os.getpid()
+
+    def run(self, request: QueryRequest) -> QueryResult:
+        """The answer to ``request``, or QueryTimeout when it takes longer than ``timeout`` seconds."""
+        deadline = time.monotonic() + self.timeout
+        for attempt in (1, 2):  # a worker that died idle (killed from outside) is replaced once
+            worker = self._acquire(deadline)
+            try:
+                reply = worker.call(request, deadline)
+            except QueryTimeout:
+                self._release(None)
+                raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
+            except (EOFError, OSError) as e:
+                worker.kill()
+                self._release(None)
+                if attempt == 2:
+                    raise StoreError(f"the query process failed: {e}") from None
+                continue
+            self._release(worker)
+            if reply[0] == "ok":
+                return reply[1]
+            raise _ERRORS.get(reply[1], StoreError)(reply[2])
+        raise AssertionError("unreachable")
+
+    def close(self) -> None:
+        """Stop the idle workers (busy ones are stopped by their callers' time limits)."""
+        with self._lock:
+            idle, self._idle = self._idle, []
+        for worker in idle:
+            worker.kill()
+
+    def worker_pids(self) -> list[int]:
+        """Process ids of the idle workers (for tests and monitoring)."""
+        with self._lock:
+            return [w.process.pid for w in self._idle]
+
+    def _acquire(self, deadline: float) -> _Worker:
+        with self._lock:
+            self._forget_after_fork()
+            while not self._idle and self._busy >= self.processes:
+                if not self._lock.wait(max(0.0, deadline - time.monotonic())) and time.monotonic() >= deadline:
+                    raise QueryTimeout(f"all query processes stayed busy for the time limit of {self.timeout:g} s")
+            self._busy += 1
+            while self._idle:
+                worker = self._idle.pop()
+                if worker.alive():
+                    return worker
+                worker.kill()
+        try:
+            return _Worker(self.store_path, self.timeout + 2)
+        except OSError as e:
+            self._release(None)
+            raise StoreError(f"cannot start a query process: {e}") from None
+
+    def _release(self, worker: _Worker | None) -> None:
+        with self._lock:
+            self._busy -= 1
+            if worker is not None:
+                self._idle.append(worker)
+            self._lock.notify()
+
+    def _forget_after_fork(self) -> None:
+        # Workers and their sockets belong to the process that started them; a forked copy must not talk to them.
+        if os.getpid() != self._pid:
+            self._pid, self._idle, self._busy = os.getpid(), [], 0
