@@ -1,0 +1,108 @@
+"""Ingest benchmark: synthetic records derived from the corpus into a fresh on-disk store, end to end.
+
+    python bench/ingest.py --records 10000
+
+Reports records/s and peak memory of a real `docket ingest` process (so the figure includes start-up, reading,
+mapping, SHACL validation and the store), plus where the time goes per record, measured in-process on a sample.
+Target (issue 2): at least 200 records/s with validation on a 2-core machine, peak memory under 1 GB.
+"""
+
+from __future__ import annotations
+
+import argparse
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import median
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from results import write_section  # noqa: E402
+
+BASE = "http://bench.example.org/"
+
+
+def generate(out: Path, count: int) -> None:
+    subprocess.run([sys.executable, str(HERE / "synth.py"), "--records", str(count), "--out", str(out)],
+                   check=True, stdout=subprocess.DEVNULL)
+
+
+def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, float, str]:
+    """Wall seconds, peak RSS (MiB) and summary line of one `docket ingest` process."""
+    command = [sys.executable, "-m", "ld.cli", "ingest", str(records), "--store", str(store), "--base-uri", BASE,
+               "--quiet", *extra]
+    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent)
+    seconds = time.perf_counter() - start
+    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    if done.returncode not in (0, 1):
+        raise SystemExit(f"docket ingest failed ({done.returncode}): {done.stderr[-2000:]}")
+    return seconds, max(peak, before) / 1024, done.stdout.strip().splitlines()[-1]
+
+
+def stage_costs(records: Path, sample: int) -> dict[str, float]:
+    """Median milliseconds per record of each stage, in one process, on the first ``sample`` files."""
+    from ld.entities import metadata_mentions, resolve
+    from ld.ingest import Pipeline
+    from ld.mapper import document_key
+
+    pipeline = Pipeline(BASE)
+    times: dict[str, list[float]] = {"read": [], "entities": [], "map": [], "validate": []}
+    for path in sorted(records.glob("*.txt"))[:sample]:
+        t0 = time.perf_counter()
+        record = pipeline.read(path)
+        t1 = time.perf_counter()
+        refs = resolve(metadata_mentions(record), pipeline.authority)
+        t2 = time.perf_counter()
+        mapped = pipeline.mapper.map(record, document_key(record), refs)
+        t3 = time.perf_counter()
+        pipeline.validate(mapped)
+        t4 = time.perf_counter()
+        for stage, seconds in zip(times, (t1 - t0, t2 - t1, t3 - t2, t4 - t3)):
+            times[stage].append(seconds * 1000)
+    return {stage: median(values) for stage, values in times.items()}
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=10_000)
+    parser.add_argument("--sample", type=int, default=300, help="records profiled per stage")
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="docket-bench-") as scratch:
+        records, store = Path(scratch, "records"), Path(scratch, "store")
+        generate(records, args.records)
+        seconds, peak_mib, summary = run_ingest(records, store, [])
+        again, _, summary_again = run_ingest(records, store, [])
+        stages = stage_costs(records, args.sample)
+    rate = args.records / seconds
+    body = "\n".join([
+        f"`docket ingest` of {args.records:,} synthetic records (bench/synth.py) into a fresh on-disk store:",
+        "",
+        "| measure | value | target |",
+        "|---|---:|---:|",
+        f"| records/s, end to end with SHACL validation | {rate:,.0f} | >= 200 |",
+        f"| wall time | {seconds:,.1f} s | |",
+        f"| peak memory (RSS) | {peak_mib:,.0f} MiB | < 1024 MiB |",
+        f"| re-ingest of the same files (all unchanged) | {again:,.1f} s | |",
+        "",
+        f"Summary lines: `{summary}`; again: `{summary_again}`.",
+        "",
+        f"Median ms per record by stage (in-process, first {args.sample} records):",
+        "",
+        "| stage | ms |", "|---|---:|",
+        *[f"| {stage} | {ms:.2f} |" for stage, ms in stages.items()],
+    ])
+    print(body)
+    if not args.no_write:
+        write_section("ingest", body)
+
+
+if __name__ == "__main__":
+    main()
