@@ -26,7 +26,14 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `docket serve` listens on."),
     Setting("PORT", 8080, "Port `docket serve` listens on.", int),
     Setting("WORKERS", 2, "Worker processes of `docket serve`.", int),
-    Setting("PAGE_SIZE", 100, "Incoming links listed per page of an entity description.", int),
+    Setting("PAGE_SIZE", 100, "Incoming links (records) per page of an entity description, and things per page "
+                              "of a browse list.", int),
+    Setting("CHECK_INTERVAL", 1.0, "Seconds between checks whether `docket ingest` changed the store; new records "
+                                   "appear after at most this long.", float),
+    Setting("CACHE_ENTRIES", 5000, "Descriptions and serialized representations kept per worker (least recently "
+                                   "used first out; all dropped when the store changes).", int),
+    Setting("MAX_AGE", 60, "`Cache-Control: max-age` (seconds) of descriptions and pages; after it, clients "
+                           "revalidate cheaply with `ETag` / `Last-Modified`.", int),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).", float),
     Setting("MAX_ROWS", 10_000, "SPARQL results (rows or triples) returned at most; more sets `X-Docket-Truncated`.",
             int),

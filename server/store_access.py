@@ -12,10 +12,19 @@ import os
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
-from ld.errors import NotFound
+from ld.errors import StoreError
 from ld.iris import Minter
 from ld.store import OxigraphStore
+
+
+class Snapshot(NamedTuple):
+    """A read-only store handle with the version of the data it shows; take both together (``StoreAccess.snapshot``)
+    so that a cache key never pairs one handle's data with another handle's version."""
+
+    store: OxigraphStore
+    version: float
 
 
 class StoreAccess:
@@ -27,35 +36,53 @@ class StoreAccess:
         self.check_interval = check_interval
         self._lock = threading.Lock()
         self._store: OxigraphStore | None = None
-        self._stamp: float | None = None
+        self._stamp: float | None = None  # the version handed out: never decreases
+        self._seen: float | None = None  # the directory stamp last seen
         self._checked = 0.0
 
     def get(self) -> OxigraphStore:
         """The store as of the last commit seen (reopened if a writer committed since the last check)."""
+        return self.snapshot().store
+
+    def snapshot(self) -> Snapshot:
+        """The current handle and its version, read together."""
         now = time.monotonic()
         with self._lock:
             if self._store is None or now - self._checked >= self.check_interval:
                 self._checked = now
                 stamp = self._directory_stamp()
-                if self._store is None or stamp != self._stamp:
+                if self._store is None or stamp != self._seen:
                     self._reopen(stamp)
-            return self._store
+            return Snapshot(self._store, self._stamp)
 
     @property
     def version(self) -> float | None:
-        """Changes whenever the store was reopened on new data: part of every cache key and ETag."""
+        """Grows whenever the store was reopened on new data (the newest file time in the store directory, in
+        seconds, so it is also the data's Last-Modified time, and all workers agree on it)."""
         return self._stamp
 
     def _directory_stamp(self) -> float:
+        # Newest modification time of the directory's files; RocksDB appends every commit to a log file in it.
+        newest = 0
         try:
-            return max((entry.stat().st_mtime_ns for entry in os.scandir(self.path)), default=0) / 1e9
+            entries = list(os.scandir(self.path))
         except FileNotFoundError:
-            raise NotFound(f"no store at {self.path}; run `docket ingest` first") from None
+            raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
+        for entry in entries:
+            try:
+                newest = max(newest, entry.stat().st_mtime_ns)
+            except FileNotFoundError:  # removed by a compaction since the listing
+                continue
+        return newest / 1e9
 
     def _reopen(self, stamp: float) -> None:
-        # The old handle is not closed here: another thread may still be reading from it; it goes with its last user.
+        # The stamp is read before opening, so the handle holds at least the data of its stamp: a commit in between
+        # changes the stamp again and the next check reopens. Caches need a version that only grows, even if the
+        # directory's newest file time went back (a store replaced by an older copy).
         self._store = OxigraphStore.open(self.path, minter=self.minter, read_only=True)
-        self._stamp = stamp
+        self._seen = stamp
+        self._stamp = stamp if self._stamp is None or stamp > self._stamp else self._stamp + 1e-6
+        # The old handle is not closed: another thread may still be reading from it; it goes with its last user.
 
     def close(self) -> None:
         with self._lock:
