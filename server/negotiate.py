@@ -1,10 +1,82 @@
-"""Content negotiation: one function over an explicit list of offers (media types), with q-values and wildcards."""
+"""Content negotiation: one function over an explicit list of offers (media types), with q-values and wildcards,
+and one table of the representations a description has (``REPRESENTATIONS``), chosen by URL suffix, ``?format=``
+or Accept, in that order.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ld.formats import DESCRIPTION_FORMATS, RdfFormat
+
 HTML = "text/html"
+
+
+@dataclass(frozen=True)
+class Representation:
+    """One way to show a description: HTML for people or an RDF format of ``ld.formats``."""
+
+    media_type: str  # the Content-Type sent
+    suffix: str  # URL suffix without the dot
+    label: str
+    accepts: tuple[str, ...]  # media types in Accept that select it, ``media_type`` first
+    names: tuple[str, ...]  # values of ``?format=`` that select it
+    rdf: RdfFormat | None = None  # None for HTML
+
+
+def _rdf(fmt: RdfFormat, *more_accepts: str) -> Representation:
+    accepts = (fmt.media_type, *(a for a in fmt.aliases if "/" in a), *more_accepts)
+    return Representation(fmt.media_type, fmt.suffix, fmt.label, accepts, fmt.names, fmt)
+
+
+HTML_PAGE = Representation(HTML, "html", "HTML", (HTML, "application/xhtml+xml"), ("html", HTML))
+# The RDF formats first: the first is what a client without preference gets. A client that asks for plain JSON
+# gets JSON-LD (it is JSON).
+REPRESENTATIONS: tuple[Representation, ...] = (
+    *(_rdf(f, "application/json") if f.oxigraph is None else _rdf(f) for f in DESCRIPTION_FORMATS), HTML_PAGE)
+DEFAULT = REPRESENTATIONS[0]
+
+
+class UnknownFormat(ValueError):
+    """A ``?format=`` value that names no representation."""
+
+
+def by_suffix(suffix: str) -> Representation | None:
+    """The representation a URL suffix (``ttl``, ``html`` ...) names, or None."""
+    return next((r for r in REPRESENTATIONS if r.suffix == suffix), None)
+
+
+def choose(accept: str | None, format_param: str | None = None,
+           suffix: str | None = None) -> Representation | None:
+    """The representation to send: the suffix's, else ``?format=``'s (UnknownFormat if it names none), else the best
+    for Accept (the default without one, HTML only when asked for); None when Accept allows none of them (406)."""
+    if suffix:
+        return by_suffix(suffix)
+    if format_param:
+        wanted = format_param.strip().lower()
+        found = next((r for r in REPRESENTATIONS if wanted in r.names or wanted in r.accepts), None)
+        if found is None:
+            raise UnknownFormat(f"unknown format {format_param!r}; choose one of "
+                                + ", ".join(r.suffix for r in REPRESENTATIONS))
+        return found
+    offers = {r.media_type: r for r in REPRESENTATIONS}
+    chosen = negotiate(_primary_types(accept), list(offers), default=DEFAULT.media_type)
+    return offers[chosen] if chosen else None
+
+
+_ALIASES = {alias: r.media_type for r in REPRESENTATIONS for alias in r.accepts[1:]}
+
+
+def _primary_types(accept: str | None) -> str | None:
+    # Rewrite alias media types (application/json, application/xhtml+xml ...) to the type they select, so that
+    # wildcards are matched once per representation and "text/turtle;q=0" cannot be undone by an alias.
+    if not accept:
+        return accept
+    parts = []
+    for part in accept.split(","):
+        media, sep, params = part.strip().partition(";")
+        parts.append(_ALIASES.get(media.strip().lower(), media.strip()) + sep + params)
+    return ", ".join(parts)
 
 
 @dataclass(frozen=True)
@@ -48,7 +120,9 @@ def parse_accept(header: str | None) -> list[_Range]:
 def negotiate(accept: str | None, offers: list[str], *, default: str) -> str | None:
     """The offer the client prefers; ``default`` when there is no Accept; None when nothing acceptable (406).
 
-    A wildcard alone (``*/*``, as curl sends) yields ``default``, since then the client has no preference.
+    Highest q-value first; among equals, the most specific match (``text/turtle`` over ``text/*`` over ``*/*``), then
+    the range the client listed first, then ``default``, then the order of ``offers``. A wildcard alone (``*/*``, as
+    curl sends) yields ``default``, since then the client has no preference.
     """
     ranges = parse_accept(accept)
     if not ranges:
@@ -58,11 +132,12 @@ def negotiate(accept: str | None, offers: list[str], *, default: str) -> str | N
         matched = [(r.matches(offer), r) for r in ranges if r.matches(offer) >= 0]
         if not matched:
             continue
-        specificity, rng = max(matched, key=lambda m: m[0])
+        # The most specific matching range decides (RFC 9110: "text/turtle;q=0" excludes Turtle despite "*/*").
+        specificity, rng = max(matched, key=lambda m: (m[0], -m[1].order))
         if rng.q <= 0:
             continue
         is_default = offer == default
-        key = (rng.q, specificity, is_default, -index)
+        key = (rng.q, specificity, -rng.order, is_default, -index)
         if best_key is None or key > best_key:
             best, best_key = offer, key
     return best
