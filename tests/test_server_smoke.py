@@ -23,7 +23,7 @@ def client(tmp_path_factory):
 
 def test_home_lists_records(client):
     response = client.get("/")
-    assert response.status_code == 200 and "id/document/300241" in response.get_data(as_text=True)
+    assert response.status_code == 200 and "/doc/document/300241" in response.get_data(as_text=True)
 
 
 def test_id_redirects_to_description(client):
