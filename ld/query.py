@@ -54,7 +54,7 @@ _ERRORS: dict[str, type[DocketError]] = {cls.__name__: cls for cls in (
     QueryRejected, QueryTimeout, UpdateRefused, NotAcceptable, QueryTooLarge, StoreError)}
 
 
-# --- the results formats (SELECT and ASK); RDF formats for CONSTRUCT and DESCRIBE come from ld.formats -----------------
+# --- the results formats (SELECT and ASK); RDF formats for CONSTRUCT and DESCRIBE come from ld.formats ----------------
 
 
 @dataclass(frozen=True)
@@ -86,7 +86,7 @@ def results_format(name: str) -> ResultsFormat:
     raise ValueError(f"unknown results format {name!r}; choose one of {', '.join(f.name for f in RESULTS_FORMATS)}")
 
 
-# --- one query, in this process ----------------------------------------------------------------------------------------
+# --- one query, in this process ---------------------------------------------------------------------------------------
 
 
 @dataclass(frozen=True)
@@ -192,8 +192,12 @@ def _results_format_or_refuse(request: QueryRequest) -> ResultsFormat:
 # --- reading the query text without parsing it ------------------------------------------------------------------------
 
 # Strings, IRIs and comments, whose content must not be mistaken for keywords; then words.
-_SKIP = r'"""(?:[^"\\]|\\.|"(?!""))*"""|\'\'\'(?:[^\'\\]|\\.|\'(?!\'\'))*\'\'\'|"(?:[^"\\\n]|\\.)*"|\'(?:[^\'\\\n]|\\.)*\'' \
-        r'|<[^<>"{}|^`\\\x00-\x20]*>|#[^\n]*'
+_SKIP = "|".join((
+    r'"""(?:[^"\\]|\\.|"(?!""))*"""', r"'''(?:[^'\\]|\\.|'(?!''))*'''",  # long strings
+    r'"(?:[^"\\\n]|\\.)*"', r"'(?:[^'\\\n]|\\.)*'",  # short strings
+    r'<[^<>"{}|^`\\\x00-\x20]*>',  # IRIs (a "<" followed by a space is less-than, no IRI)
+    r"#[^\n]*",  # comments
+))
 _TOKENS = re.compile(rf"(?:{_SKIP})|(?<![?$:\w])([A-Za-z]+)(?![:\w])", re.DOTALL)
 _UPDATE_WORDS = {"INSERT", "DELETE", "LOAD", "CLEAR", "DROP", "CREATE", "ADD", "MOVE", "COPY", "WITH"}
 _PROLOGUE_WORDS = {"PREFIX", "BASE"}
@@ -221,24 +225,22 @@ def _refuse_federation(text: str) -> None:
         raise QueryRejected("federated queries (SERVICE) are not supported by this endpoint")
 
 
-# --- the worker process --------------------------------------------------------------------------------------------------
-
-# How often a worker looks whether a writer has committed since it opened the store (as server/store_access.py).
-_FRESHNESS_INTERVAL = 1.0
-
+# --- the worker process -----------------------------------------------------------------------------------------------
 
 class _Snapshot:
-    """The worker's read-only store handle, reopened when the store directory changed (a writer committed)."""
+    """The worker's read-only store handle, reopened when the store directory changed (a writer committed); looked at
+    no more often than every ``check_interval`` seconds, as server/store_access.py does."""
 
-    def __init__(self, path: str):
+    def __init__(self, path: str, check_interval: float):
         self.path = Path(path)
+        self.check_interval = check_interval
         self._db: ox.Store | None = None
         self._stamp: int | None = None
         self._checked = 0.0
 
     def get(self) -> ox.Store:
         now = time.monotonic()
-        if self._db is None or now - self._checked >= _FRESHNESS_INTERVAL:
+        if self._db is None or now - self._checked >= self.check_interval:
             self._checked = now
             stamp = self._directory_stamp()
             if self._db is None or stamp != self._stamp:
@@ -276,11 +278,11 @@ def _set_cpu_backstop(seconds: float) -> None:
         resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
 
 
-def _worker_main(fd: int, store_path: str, backstop: float) -> None:
+def _worker_main(fd: int, store_path: str, backstop: float, check_interval: float) -> None:
     """A worker's loop: answer queries from the parent until it hangs up. Each answer is ("ok", QueryResult) or
     ("error", error class name, message)."""
     conn = Connection(fd)
-    snapshot = _Snapshot(store_path)
+    snapshot = _Snapshot(store_path, check_interval)
     conn.send(("ready",))
     while True:
         try:
@@ -297,19 +299,21 @@ def _worker_main(fd: int, store_path: str, backstop: float) -> None:
         conn.send(reply)
 
 
-# --- the parent side ---------------------------------------------------------------------------------------------------
+# --- the parent side --------------------------------------------------------------------------------------------------
 
-_WORKER_CODE = "import sys; from ld.query import _worker_main; _worker_main(int(sys.argv[1]), sys.argv[2], float(sys.argv[3]))"
+_WORKER_CODE = ("import sys; from ld.query import _worker_main; "
+                "_worker_main(int(sys.argv[1]), sys.argv[2], *map(float, sys.argv[3:]))")
 
 
 class _Worker:
     """The parent's handle on one worker process."""
 
-    def __init__(self, store_path: str, backstop: float):
+    def __init__(self, store_path: str, backstop: float, check_interval: float):
         parent, child = socket.socketpair()
         try:
             self.process = subprocess.Popen(
-                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), store_path, str(backstop)],
+                [sys.executable, "-c", _WORKER_CODE, str(child.fileno()), store_path, str(backstop),
+                 str(check_interval)],
                 pass_fds=(child.fileno(),), stdin=subprocess.DEVNULL)
         finally:
             child.close()
@@ -350,12 +354,14 @@ class QueryPool:
     request waiting for a free worker counts that wait against its own time limit. After a fork (a server that
     preloads the app) the child process starts its own workers."""
 
-    def __init__(self, store_path: str | os.PathLike, *, timeout: float, processes: int = 2):
+    def __init__(self, store_path: str | os.PathLike, *, timeout: float, processes: int = 2,
+                 check_interval: float = 1.0):
         if timeout <= 0 or processes < 1:
             raise ValueError("a query pool needs a positive timeout and at least one process")
         self.store_path = str(store_path)
         self.timeout = timeout
         self.processes = processes
+        self.check_interval = check_interval
         self._lock = threading.Condition()
         self._idle: list[_Worker] = []
         self._busy = 0
@@ -408,7 +414,7 @@ class QueryPool:
                     return worker
                 worker.kill()
         try:
-            return _Worker(self.store_path, self.timeout + 2)
+            return _Worker(self.store_path, self.timeout + 2, self.check_interval)
         except OSError as e:
             self._release(None)
             raise StoreError(f"cannot start a query process: {e}") from None

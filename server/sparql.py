@@ -61,8 +61,9 @@ class Wanted:
 
 def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Blueprint:
     """The ``/sparql`` endpoint over the store ``access`` reads, limited by QUERY_TIMEOUT, MAX_ROWS, MAX_BODY and
-    QUERY_PROCESSES."""
-    pool = QueryPool(access.path, timeout=settings["QUERY_TIMEOUT"], processes=settings["QUERY_PROCESSES"])
+    QUERY_PROCESSES; its worker processes look for new records every CHECK_INTERVAL seconds, as ``access`` does."""
+    pool = QueryPool(access.path, timeout=settings["QUERY_TIMEOUT"], processes=settings["QUERY_PROCESSES"],
+                     check_interval=settings["CHECK_INTERVAL"])
     endpoint = f"{settings['BASE_URI']}sparql"
     descriptions = _service_descriptions(endpoint, settings["BASE_URI"])  # serialized once, here
     examples = example_queries(settings["BASE_URI"])
@@ -104,7 +105,7 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
     return bp
 
 
-# --- reading the request -------------------------------------------------------------------------------------------------
+# --- reading the request ----------------------------------------------------------------------------------------------
 
 
 def _limit_body(max_body: int) -> None:
@@ -179,7 +180,7 @@ def _try(function, name: str):
         return None
 
 
-# --- responses -----------------------------------------------------------------------------------------------------------
+# --- responses --------------------------------------------------------------------------------------------------------
 
 
 def _service_page(descriptions: dict[str, bytes], examples: list[dict], wanted: Wanted) -> Response:

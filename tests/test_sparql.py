@@ -30,7 +30,8 @@ CORPUS = shared_dir() / "corpus"
 RECORDS = ["journal-ivanov-1955-12-06.txt", "kohl-conversation-guterres-1997-10-22.txt",
            "cable-339-czechoslovak-embassy-havana-1962-10-31.txt"]
 KOHL = f"{BASE}id/document/300241"
-TITLES = "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?doc ?title WHERE { ?doc dcterms:title ?title } ORDER BY ?doc"
+TITLES = ("PREFIX dcterms: <http://purl.org/dc/terms/> "
+          "SELECT ?doc ?title WHERE { ?doc dcterms:title ?title } ORDER BY ?doc")
 BROWSER = "text/html,application/xhtml+xml,application/xml;q=0.9,*/*;q=0.8"
 CROSS_PRODUCT = "SELECT (COUNT(*) AS ?n) WHERE { ?a ?b ?c . ?d ?e ?f . ?g ?h ?i }"
 
@@ -74,7 +75,7 @@ def titles_json(response) -> list[tuple[str, str]]:
     return [(b["doc"]["value"], b["title"]["value"]) for b in data["results"]["bindings"]]
 
 
-# --- protocol forms ------------------------------------------------------------------------------------------------------
+# --- protocol forms ---------------------------------------------------------------------------------------------------
 
 
 def test_get_form_post_and_direct_post_agree(client):
@@ -149,7 +150,7 @@ def test_describe(client):
     assert (URIRef(KOHL), RDF.type, URIRef("http://www.cidoc-crm.org/cidoc-crm/E31_Document")) in graph
 
 
-# --- the dataset -----------------------------------------------------------------------------------------------------------
+# --- the dataset ------------------------------------------------------------------------------------------------------
 
 
 def test_default_graph_is_the_union(client, kohl_graph):
@@ -168,11 +169,12 @@ def test_named_graph_uri_limits_graph_patterns(client):
     assert [b["g"]["value"] for b in json.loads(only.data)["results"]["bindings"]] == [KOHL]
 
 
-# --- refusals -----------------------------------------------------------------------------------------------------------------
+# --- refusals ---------------------------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("send", [
-    lambda c: c.post("/sparql", data=f"INSERT DATA {{ <{KOHL}> <{BASE}p> 1 }}", content_type="application/sparql-query"),
+    lambda c: c.post("/sparql", data=f"INSERT DATA {{ <{KOHL}> <{BASE}p> 1 }}",
+                     content_type="application/sparql-query"),
     lambda c: c.post("/sparql", data={"query": "PREFIX x: <http://x/>\nDROP ALL"}),
     lambda c: c.get("/sparql", query_string={"query": f"CLEAR GRAPH <{KOHL}>"}),
     lambda c: c.post("/sparql", data={"update": "DROP ALL"}),
@@ -225,7 +227,7 @@ def test_other_methods_and_cors(client):
     assert response.headers["Access-Control-Allow-Origin"] == "*" and "Accept" in response.headers["Vary"]
 
 
-# --- limits -----------------------------------------------------------------------------------------------------------------
+# --- limits -----------------------------------------------------------------------------------------------------------
 
 
 @pytest.fixture(scope="module")
@@ -325,7 +327,7 @@ def test_new_records_appear_without_restart(tmp_path):
         app.extensions["docket.sparql_pool"].close()
 
 
-# --- the service description and the query page ------------------------------------------------------------------------
+# --- the service description and the query page -----------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("accept", [None, "*/*", "text/turtle", "application/ld+json"])
