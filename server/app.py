@@ -10,6 +10,7 @@ from typing import Any, Mapping
 from flask import Flask
 
 from ld.iris import Minter
+from server.bench_route import install_bench_route
 from server.errors import install_error_handlers
 from server.files import load_folder
 from server.http import install_cors
@@ -39,4 +40,5 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     install_error_handlers(app)
     app.register_blueprint(docket_blueprint(config, publisher, urls, folders))
     app.register_blueprint(sparql_blueprint(config, access))
+    install_bench_route(app)  # /bench/ceiling for bench/serve.py, only when DOCKET_BENCH_CEILING=1
     return app
