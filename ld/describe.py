@@ -70,10 +70,11 @@ def describe_thing(store: Store, minter: Minter, kind: str, key: str, *, page: i
     thing = str(minter.thing(kind, key))
     document = str(minter.description(kind, key))
     if kind == "document":
-        triples = tuple(store.query(_record_query(thing)))
-        if not triples:
+        own = tuple(store.query(_record_query(thing)))
+        if not own:
             raise NotFound(f"no record {thing}")
-        return Description(thing, kind, key, document, triples)
+        neighbours = {t.object.value for t in own if isinstance(t.object, ox.NamedNode)}
+        return Description(thing, kind, key, document, own + _labels(store, neighbours, thing))
     if page < 1:
         raise NotFound(f"no page {page}")
     system = f"{minter.base}graph/"
@@ -102,17 +103,21 @@ def describe(store: Store, iri: str, *, base: str, incoming_limit: int = 100) ->
 
 
 def _record_query(doc: str) -> str:
-    # The record's graph, plus the labels other graphs (entities, vocab, other records) give to what it links to.
-    # The DISTINCT sub-select looks each neighbour up once: about 3x faster than joining per triple.
-    return f"""
-    CONSTRUCT {{ ?s ?p ?o . ?n ?lp ?label }}
-    WHERE {{
-      {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}
-      UNION
-      {{ {{ SELECT DISTINCT ?n WHERE {{ GRAPH <{doc}> {{ ?s0 ?p0 ?n }} FILTER(isIRI(?n)) }} }}
-         VALUES ?lp {{ {_LABEL_PREDICATES} }}
-         GRAPH ?g {{ ?n ?lp ?label }} FILTER(?g != <{doc}>) }}
-    }}"""
+    return f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH <{doc}> {{ ?s ?p ?o }} }}"
+
+
+def _labels(store: Store, iris: set[str], own_graph: str) -> tuple[ox.Triple, ...]:
+    """The labels other graphs (entities, vocab, other records) give to ``iris``. The IRIs go in as VALUES and the
+    two label properties as a UNION: on 3,000 records, joining the IRIs from the record graph took 55 ms and a
+    second VALUES for the properties 300 ms, this form 4 ms."""
+    if not iris:
+        return ()
+    values = " ".join(f"<{iri}>" for iri in sorted(iris))
+    return tuple(store.query(f"""
+    CONSTRUCT {{ ?n <{RDFS.label}> ?label . ?n <{SKOS.prefLabel}> ?pref }}
+    WHERE {{ VALUES ?n {{ {values} }}
+             {{ GRAPH ?g {{ ?n <{RDFS.label}> ?label }} }} UNION {{ GRAPH ?g {{ ?n <{SKOS.prefLabel}> ?pref }} }}
+             FILTER(?g != <{own_graph}>) }}"""))
 
 
 def _own_statements_query(thing: str, minter: Minter) -> str:
