@@ -1,28 +1,38 @@
 """Validate a record's graph against docket's SHACL shapes (``shapes/*.ttl``) and report what is wrong, for people.
 
-Settings follow MODEL.md: pySHACL without inference (with RDFS inference CRM's ranges would make every P2 value a
-type and every title an identifier, so such checks could never fail), with the CRM class hierarchy and the vocabulary
-concepts available, so ``sh:class crm:E39_Actor`` accepts an ``E21_Person`` and ``sh:class skos:Concept`` accepts a
-concept of ``vocab/``.
+Settings follow MODEL.md: no inference (with RDFS inference CRM's ranges would make every P2 value a type and every
+title an identifier, so such checks could never fail), with the CRM class hierarchy and the vocabulary concepts
+available, so ``sh:class crm:E39_Actor`` accepts an ``E21_Person`` and ``sh:class skos:Concept`` accepts a concept of
+``vocab/``. That context is added per record: just the superclass chains of the classes the record uses and the
+descriptions of the concepts and entities it links to (about a hundred triples), not a whole ontology.
 
-That ontology context is added here rather than through pySHACL's ``ont_graph``: pySHACL copies only RDFS/OWL axioms
-from ``ont_graph`` (not the concepts' ``rdf:type skos:Concept``) and walks the whole ontology on every call. Instead
-the validator adds, per record, just the superclass chains of the classes the record uses and the descriptions of
-the concepts and entities it links to (about a hundred triples), which keeps one validation at a few milliseconds.
+Two engines give the same reports:
+
+- ``"compiled"`` (the default): the shapes are compiled once, at construction, into plain Python checks over an
+  index of the record's triples; ``sh:sparql`` constraints run on pyoxigraph. About 1-2 ms a record. It implements
+  the SHACL Core subset the shapes use, with pySHACL's reading of it (messages, values, paths, severities), and
+  refuses shapes that use anything else: then the validator falls back to pySHACL as a whole.
+- ``"pyshacl"``: pySHACL 0.40, the reference (20-40 ms a record). ``tests/test_validate_engines.py`` checks that
+  both give equal reports on the corpus, on every breaking graph of ``tests/test_shapes.py`` and on mutated records.
 
 Non-conformance is a result (:class:`Report`), not an exception; only broken input raises.
 """
 
 from __future__ import annotations
 
+import re
+from collections import defaultdict
 from dataclasses import dataclass, field
+from datetime import date, datetime, time
+from decimal import Decimal
 from functools import lru_cache
+from typing import Callable, Iterable
 
+import pyoxigraph as ox
 from pyshacl.graph_abstraction import DataGraph
-from pyshacl.monkey import apply_patches
 from pyshacl.shapes_graph import ShapesGraph
 from pyshacl.validator import Validator as ShaclRun
-from rdflib import RDF, RDFS, SKOS, BNode, Graph, Literal, URIRef
+from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
@@ -33,6 +43,7 @@ from ld.namespaces import PREFIXES, SH
 from ld.resources import shapes_dir
 from ld.vocab import load_vocabulary
 
+ENGINES = ("compiled", "pyshacl")
 # What of a vocabulary concept or an entity is copied next to a record for validation: enough for sh:class and the
 # concept and entity shapes, nothing that would make the record's graph look like it holds entity descriptions.
 _DESCRIPTION_PREDICATES = (RDF.type, RDFS.label, SKOS.prefLabel, SKOS.inScheme, SKOS.altLabel)
@@ -84,19 +95,34 @@ class Report:
 
 
 class Validator:
-    """docket's SHACL validator: shapes and ontology context are read once, at construction, for one base URI."""
+    """docket's SHACL validator: shapes and ontology context are read once, at construction, for one base URI.
 
-    def __init__(self, base: str = DEFAULT_BASE_URI):
+    ``engine`` is ``"compiled"`` (default) or ``"pyshacl"`` (the reference); see the module's docstring. When the
+    shapes use a feature the compiled engine does not implement, it quietly runs pySHACL (``self.engine`` says which
+    engine runs).
+    """
+
+    def __init__(self, base: str = DEFAULT_BASE_URI, engine: str = "compiled"):
+        if engine not in ENGINES:
+            raise ValueError(f"unknown validation engine {engine!r}; one of {', '.join(ENGINES)}")
         self.base = check_base_uri(base)
-        _speed_up_pyshacl()
         self.shapes = _parse_shapes(self.base)
-        # pySHACL's validate() wraps the shapes in a new ShapesGraph, and harvests the shapes again, on every call;
-        # one harvested ShapesGraph is kept instead and handed to each run.
-        self._shapes_graph = ShapesGraph(self.shapes)
-        self._shapes_graph.shapes  # noqa: B018 (the property harvests and caches the shapes)
         vocabulary = load_vocabulary(self.base)
         self._superclasses = _superclass_triples(vocabulary.graph)
         self._descriptions = _descriptions(vocabulary.graph)
+        self._compiled: _CompiledShapes | None = None
+        self._shapes_graph: ShapesGraph | None = None
+        if engine == "compiled":
+            try:
+                self._compiled = _CompiledShapes(self.shapes)
+            except _Unsupported:
+                engine = "pyshacl"
+        if engine == "pyshacl":
+            # pySHACL's validate() wraps the shapes in a new ShapesGraph, and harvests the shapes again, on every
+            # call; one harvested ShapesGraph is kept instead and handed to each run.
+            self._shapes_graph = ShapesGraph(self.shapes)
+            self._shapes_graph.shapes  # noqa: B018 (the property harvests and caches the shapes)
+        self.engine = engine
 
     def validate(self, graph: Graph, entities: Graph | None = None) -> Report:
         """Validate ``graph`` (one record's graph) and return a :class:`Report`.
@@ -105,33 +131,46 @@ class Validator:
         subject concepts the record links to): their classes and labels are needed for checks such as "an author is
         a person or group". ``graph`` is not modified.
         """
-        data = self._with_context(graph, entities)
+        triples = list(graph)
+        context = self._context(triples, entities)
+        if self._compiled is not None:
+            return _results_report(self._compiled.validate(_Data(triples, context)))
+        data = _QueryCachingGraph()
+        for triple in triples:
+            data.add(triple)
+        for triple in context:
+            data.add(triple)
         run = ShaclRun(DataGraph.from_rdflib(data), shacl_graph=self.shapes, options=dict(_OPTIONS))
         run.shacl_graph = self._shapes_graph
         _, report_graph, _ = run.run()
         return _report(report_graph)
 
-    def _with_context(self, graph: Graph, entities: Graph | None) -> Graph:
-        """A copy of ``graph`` plus the descriptions of linked concepts and entities and the superclass chains."""
+    def validate_many(self, records: Iterable[tuple[Graph, Graph | None]]) -> list[Report]:
+        """A :class:`Report` per ``(graph, entities)`` pair, each validated on its own (as by :meth:`validate`)."""
+        return [self.validate(graph, entities) for graph, entities in records]
+
+    def _context(self, triples: list, entities: Graph | None) -> set:
+        """The descriptions of the concepts and entities the triples link to, and the superclass chains of classes."""
         context: set = set()
-        for node in {o for o in graph.objects() if isinstance(o, URIRef)}:
+        linked = {o for _, _, o in triples if isinstance(o, URIRef)}
+        for node in linked:
             context.update(self._descriptions.get(node, ()))
-            if entities is not None:
-                context.update(
-                    (node, predicate, value)
-                    for predicate in _DESCRIPTION_PREDICATES
-                    for value in entities.objects(node, predicate)
-                )
-        classes = set(graph.objects(None, RDF.type))
-        classes.update(o for _, p, o in context if p == RDF.type)
+        if entities is not None:
+            context.update(_entity_descriptions(entities, linked))
+        classes = {o for _, p, o in triples if p == _TYPE}
+        classes.update(o for _, p, o in context if p == _TYPE)
         for cls in classes:
             context.update(self._superclasses.get(cls, ()))
-        data = _QueryCachingGraph()
-        for triple in graph:
-            data.add(triple)
-        for triple in context:
-            data.add(triple)
-        return data
+        return context
+
+
+def _entity_descriptions(entities: Graph, linked: set) -> Iterable[tuple]:
+    """The triples of ``entities`` that describe a node of ``linked`` (type, labels, scheme)."""
+    wanted = set(_DESCRIPTION_PREDICATES)
+    if len(entities) <= 4 * len(linked):
+        # A record's own entities graph: one pass over it is cheaper than a look-up per linked node.
+        return [(s, p, o) for s, p, o in entities if p in wanted and s in linked]
+    return [(node, p, o) for node in linked for p, o in entities.predicate_objects(node) if p in wanted]
 
 
 class _QueryCachingGraph(Graph):
@@ -153,32 +192,460 @@ def _prepared(text: str) -> Query:
     return prepareQuery(text)
 
 
-class _SetBackedList(list):
-    """A list whose ``in`` is a set look-up (same items, same order, same list behaviour otherwise)."""
-
-    def __init__(self, items):
-        super().__init__(items)
-        self._members = frozenset(items)
-
-    def __contains__(self, item) -> bool:
-        return item in self._members
+# ---------------------------------------------------------------------------------------------- the compiled engine
+# It mirrors pySHACL 0.40 where SHACL leaves room (tests/test_validate_engines.py holds it to that): value nodes are
+# sets; sh:class follows rdf:type/rdfs:subClassOf* in the data; sh:datatype also checks that the lexical form is
+# well formed; nested shapes (sh:or, sh:qualifiedValueShape) conform when they have no result or have severity
+# Warning/Info (pySHACL's allow_warnings); sh:hasValue, counts and qualified counts report no value; a node shape's
+# own constraints report the focus node as value; a SPARQL result's message has {?var} replaced by str(value).
 
 
-def _speed_up_pyshacl() -> None:
-    """Make pySHACL's constraint look-up a set look-up; results are unchanged.
+class _Unsupported(Exception):
+    """The shapes use a SHACL feature the compiled engine does not implement (the validator then runs pySHACL)."""
 
-    For every shape on every run pySHACL tests each of the shape's predicates for membership in a *list* of about
-    40 constraint parameters (``pyshacl/shape.py``, ``CONSTRAINT_PARAMS``): half a million URIRef comparisons, a
-    third of the time of one record's validation. The module caches that list on first use; pre-seeding the cache
-    with a set-backed list of the same parameters removes the cost. Checked against pyshacl 0.40.
-    """
-    import pyshacl.shape as shape_module
-    from pyshacl.constraints import ALL_CONSTRAINT_PARAMETERS, CONSTRAINT_PARAMETERS_MAP
 
-    parameters = getattr(shape_module, "CONSTRAINT_PARAMS", (None, None))[0]
-    apply_patches()  # what pyshacl.validate() does before each run; idempotent
-    if not isinstance(parameters, _SetBackedList):
-        shape_module.CONSTRAINT_PARAMS = (_SetBackedList(ALL_CONSTRAINT_PARAMETERS), CONSTRAINT_PARAMETERS_MAP)
+# Predicates on a shape node that carry no constraint.
+_INERT = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
+_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_SHAPE_LINKS = (SH.property, SH["or"], SH.qualifiedValueShape)
+_NODE_KINDS = {
+    SH.IRI: (URIRef,),
+    SH.Literal: (Literal,),
+    SH.BlankNode: (BNode,),
+    SH.BlankNodeOrIRI: (BNode, URIRef),
+    SH.BlankNodeOrLiteral: (BNode, Literal),
+    SH.IRIOrLiteral: (URIRef, Literal),
+}
+_PYTHON_TYPES = {
+    XSD.string: (str, bytes), RDF.langString: (str, bytes), XSD.integer: (int,), XSD.float: (float,),
+    XSD.boolean: (bool,), XSD.decimal: (Decimal,), XSD.date: (date,), XSD.time: (time,), XSD.dateTime: (datetime,),
+}
+
+
+class _Data:
+    """The triples to validate, indexed both ways: ``out[s][p]`` and ``into[o][p]`` are sets of nodes."""
+
+    def __init__(self, *parts: Iterable[tuple]):
+        self.triples: set = set()
+        for part in parts:
+            self.triples.update(part)
+        self.out: dict = defaultdict(lambda: defaultdict(set))
+        self.into: dict = defaultdict(lambda: defaultdict(set))
+        self.by_predicate: dict = defaultdict(list)
+        for s, p, o in self.triples:
+            self.out[s][p].add(o)
+            self.into[o][p].add(s)
+            self.by_predicate[p].append((s, o))
+        self._above: dict = {}
+        self._store: ox.Store | None = None
+
+    def objects(self, s, p) -> set:
+        by_p = self.out.get(s)
+        return by_p.get(p, _EMPTY) if by_p else _EMPTY
+
+    def subjects(self, p, o) -> set:
+        by_p = self.into.get(o)
+        return by_p.get(p, _EMPTY) if by_p else _EMPTY
+
+    def is_instance(self, node, cls) -> bool:
+        """SHACL instance: some rdf:type of ``node`` is ``cls`` or reaches it by rdfs:subClassOf in the data."""
+        if isinstance(node, Literal):
+            return False
+        return any(cls in self._superclasses(t) for t in self.objects(node, _TYPE))
+
+    def _superclasses(self, cls) -> set:
+        """``cls`` and every class it reaches by rdfs:subClassOf."""
+        above = self._above.get(cls)
+        if above is None:
+            above, todo = {cls}, [cls]
+            while todo:
+                for parent in self.objects(todo.pop(), _SUBCLASS):
+                    if parent not in above:
+                        above.add(parent)
+                        todo.append(parent)
+            self._above[cls] = above
+        return above
+
+    def instances(self, cls) -> set:
+        """The nodes typed ``cls`` or a subclass of it."""
+        classes, todo = {cls}, [cls]
+        while todo:
+            for sub in self.subjects(_SUBCLASS, todo.pop()):
+                if sub not in classes:
+                    classes.add(sub)
+                    todo.append(sub)
+        return {s for c in classes for s in self.subjects(_TYPE, c)}
+
+    def store(self) -> ox.Store:
+        """The same triples in a pyoxigraph store (for sh:sparql), built on first use."""
+        if self._store is None:
+            self._store = ox.Store()
+            self._store.extend([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self.triples])
+        return self._store
+
+
+_EMPTY: frozenset = frozenset()
+_TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # attribute look-ups on rdflib's RDF and RDFS are slow
+
+
+@lru_cache(maxsize=1 << 16)
+def _to_ox(term):
+    if isinstance(term, URIRef):
+        return ox.NamedNode(str(term))
+    if isinstance(term, BNode):
+        return ox.BlankNode(str(term))
+    if term.language:
+        return ox.Literal(str(term), language=term.language)
+    if term.datatype is not None:
+        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
+    return ox.Literal(str(term))
+
+
+def _from_ox(term):
+    if isinstance(term, ox.NamedNode):
+        return URIRef(term.value)
+    if isinstance(term, ox.BlankNode):
+        return BNode(term.value)
+    if term.language:
+        return Literal(term.value, lang=term.language)
+    datatype = term.datatype.value
+    return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
+
+
+# A compiled path: a function from a node to the set of its value nodes.
+_Path = Callable[[_Data, Node], set]
+# A compiled constraint: from the data, the focus node and its value nodes to a list of (focus, value, bindings)
+# results; bindings are a SPARQL result's variables (None for core constraints).
+_Check = Callable[[_Data, Node, set], list]
+
+
+@dataclass
+class _Shape:
+    node: Node
+    severity: str
+    message: str | None
+    path: _Path | None = None
+    path_text: str | None = None
+    checks: list = field(default_factory=list)  # (_Check, message override or None)
+    properties: list = field(default_factory=list)
+    targets: dict = field(default_factory=dict)
+    deactivated: bool = False
+
+    def results(self, data: _Data, focus: Node) -> list:
+        """The (focus, path, message, severity, value) results of this shape for one focus node."""
+        if self.deactivated:
+            return []
+        values = self.path(data, focus) if self.path is not None else {focus}
+        out = []
+        for check, message in self.checks:
+            for f, value, path_text, bindings in check(data, focus, values):
+                text = message if message is not None else self.message
+                if text is None:
+                    raise _Unsupported(f"no sh:message on {self.node}")
+                if bindings is not None:
+                    text = _substitute(text, bindings)
+                out.append((f, path_text or self.path_text, text, self.severity, value))
+        for prop in self.properties:
+            for f in values:
+                out.extend(prop.results(data, f))
+        return out
+
+    def conforms(self, data: _Data, focus: Node) -> bool:
+        """pySHACL's verdict for a nested shape (sh:or, sh:qualifiedValueShape): no result, or a lenient severity."""
+        if self.severity != "Violation" or self.deactivated:
+            return True
+        values = self.path(data, focus) if self.path is not None else {focus}
+        for check, _ in self.checks:
+            if check(data, focus, values):
+                return False
+        return all(prop.conforms(data, f) for prop in self.properties for f in values)
+
+    def focus_nodes(self, data: _Data) -> set:
+        found = set(self.targets.get(SH.targetNode, ()))
+        for cls in self.targets.get(SH.targetClass, ()):
+            found.update(data.instances(cls))
+        for p in self.targets.get(SH.targetSubjectsOf, ()):
+            found.update(s for s, _ in data.by_predicate.get(p, ()))
+        for p in self.targets.get(SH.targetObjectsOf, ()):
+            found.update(o for _, o in data.by_predicate.get(p, ()))
+        return found
+
+
+def _substitute(message: str, bindings: dict) -> str:
+    for var, value in bindings.items():
+        message = re.sub("{{[?$]{}}}".format(var), str(value), message)
+    return message
+
+
+class _CompiledShapes:
+    """docket's shapes as Python checks; raises :class:`_Unsupported` for a feature it does not implement."""
+
+    def __init__(self, shapes: Graph):
+        self.graph = shapes
+        self._compiled: dict = {}
+        self._compiling: set = set()
+        for cls in (RDFS.Class, OWL.Class):
+            if any(shapes.subjects(RDF.type, cls)):
+                raise _Unsupported("a shape that is also a class (implicit class target)")
+        roots = sorted({s for t in _TARGETS for s in shapes.subjects(t, None)}, key=str)
+        self.roots = [self._shape(node) for node in roots]
+
+    def validate(self, data: _Data) -> list:
+        results = []
+        for shape in self.roots:
+            for focus in shape.focus_nodes(data):
+                results.extend(shape.results(data, focus))
+        return results
+
+    # -- compiling
+    def _one(self, node, predicate):
+        values = list(self.graph.objects(node, predicate))
+        if len(values) > 1:
+            raise _Unsupported(f"more than one {predicate} on {node}")
+        return values[0] if values else None
+
+    def _shape(self, node) -> _Shape:
+        if node in self._compiled:
+            return self._compiled[node]
+        if node in self._compiling:
+            raise _Unsupported(f"recursive shape {node}")
+        self._compiling.add(node)
+        g = self.graph
+        severity_node = self._one(node, SH.severity) or SH.Violation
+        if severity_node not in _SEVERITIES:
+            raise _Unsupported(f"custom severity {severity_node}")
+        messages = list(g.objects(node, SH.message))
+        if len(messages) > 1:
+            raise _Unsupported(f"several sh:message on {node}")
+        shape = _Shape(node, _SEVERITIES[severity_node], str(messages[0]) if messages else None)
+        shape.deactivated = self._one(node, SH.deactivated) == Literal(True)
+        path = self._one(node, SH.path)
+        if path is not None:
+            shape.path = self._path(path, top=True)
+            shape.path_text = _path_text(g, path)
+        handled = set(_INERT) | {SH.message, SH.severity, SH.deactivated, SH.path}
+        for t in _TARGETS:
+            values = list(g.objects(node, t))
+            if values:
+                shape.targets[t] = values
+            handled.add(t)
+        shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
+        handled.add(SH.property)
+        for predicate in set(g.predicates(node, None)):
+            if predicate in handled:
+                continue
+            maker = self._makers().get(predicate)
+            if maker is None:
+                raise _Unsupported(f"{predicate} on {node}")
+            for value in g.objects(node, predicate):
+                shape.checks.extend(maker(node, value, shape))
+        self._compiling.discard(node)
+        self._compiled[node] = shape
+        return shape
+
+    def _makers(self) -> dict:
+        return {
+            SH.minCount: self._min_count, SH.maxCount: self._max_count, SH["class"]: self._class,
+            SH.nodeKind: self._node_kind, SH.datatype: self._datatype, SH.minLength: self._min_length,
+            SH.pattern: self._pattern, SH.flags: lambda *a: [], SH["in"]: self._in, SH.hasValue: self._has_value,
+            SH["or"]: self._or, SH.qualifiedValueShape: self._qualified,
+            SH.qualifiedMinCount: lambda *a: [], SH.qualifiedMaxCount: lambda *a: [],
+            SH.qualifiedValueShapesDisjoint: self._disjoint, SH.sparql: self._sparql,
+        }
+
+    def _path(self, node, top: bool = False) -> _Path:
+        g = self.graph
+        if isinstance(node, URIRef):
+            return lambda data, f, p=node: data.objects(f, p)
+        if (node, RDF.first, None) in g:
+            steps = [self._path(step) for step in Collection(g, node)]
+            if len(steps) < 2:
+                raise _Unsupported("a sequence path of fewer than two steps")
+
+            def sequence(data, f, steps=steps):
+                current = {f}
+                for step in steps:
+                    current = {v for c in current for v in step(data, c)}
+                return current
+            return sequence
+        inverse = self._one(node, SH.inversePath)
+        if inverse is not None:
+            if not isinstance(inverse, URIRef):
+                raise _Unsupported("an inverse of a complex path")
+            return lambda data, f, p=inverse: data.subjects(p, f)
+        alternatives = self._one(node, SH.alternativePath)
+        if alternatives is not None:
+            branches = [self._path(step) for step in Collection(g, alternatives)]
+            if len(branches) < 2:
+                raise _Unsupported("an alternative path of fewer than two paths")
+            return lambda data, f, branches=branches: set().union(*(b(data, f) for b in branches))
+        for operator, with_focus, repeat in (
+            (SH.zeroOrOnePath, True, False), (SH.zeroOrMorePath, True, True), (SH.oneOrMorePath, False, True)
+        ):
+            inner = self._one(node, operator)
+            if inner is not None:
+                return self._repeat(self._path(inner), with_focus, repeat)
+        raise _Unsupported(f"path {node}")
+
+    @staticmethod
+    def _repeat(inner: _Path, with_focus: bool, repeat: bool) -> _Path:
+        def walk(data, f):
+            found = {f} if with_focus else set()
+            if not repeat:
+                return found | inner(data, f)
+            todo = set(inner(data, f))
+            while todo:
+                node = todo.pop()
+                if node not in found:
+                    found.add(node)
+                    todo.update(inner(data, node))
+            return found
+        return walk
+
+    # -- constraints: each returns a list of (_Check, message override)
+    @staticmethod
+    def _each(test) -> list:
+        """A constraint that reports each value node failing ``test(data, value)`` (value reported)."""
+        return [(lambda data, f, values: [(f, v, None, None) for v in values if not test(data, v)], None)]
+
+    def _min_count(self, node, value, shape):
+        n = int(value)
+        return [(lambda data, f, values: [] if len(values) >= n else [(f, None, None, None)], None)]
+
+    def _max_count(self, node, value, shape):
+        n = int(value)
+        return [(lambda data, f, values: [] if len(values) <= n else [(f, None, None, None)], None)]
+
+    def _class(self, node, cls, shape):
+        return self._each(lambda data, v: data.is_instance(v, cls))
+
+    def _node_kind(self, node, kind, shape):
+        if kind not in _NODE_KINDS:
+            raise _Unsupported(f"sh:nodeKind {kind}")
+        kinds = _NODE_KINDS[kind]
+        return self._each(lambda data, v: isinstance(v, kinds))
+
+    def _datatype(self, node, datatype, shape):
+        if datatype in (RDFS.Literal, RDFS.Datatype):
+            raise _Unsupported(f"sh:datatype {datatype}")
+        types = _PYTHON_TYPES.get(datatype)
+
+        def test(data, v):
+            if not isinstance(v, Literal):
+                return False
+            if v.datatype == datatype:
+                if getattr(v, "ill_typed", None) is True:
+                    return False
+            elif not (v.datatype is None and (
+                    (v.language is None and datatype == XSD.string) or (v.language and datatype == RDF.langString))):
+                return False
+            return types is None or isinstance(v.value, types)
+        return self._each(test)
+
+    def _min_length(self, node, value, shape):
+        n = int(value)
+        if n < 0:
+            raise _Unsupported("negative sh:minLength")
+        return self._each(lambda data, v: n == 0 or (not isinstance(v, BNode) and len(_string(v)) >= n))
+
+    def _pattern(self, node, value, shape):
+        flags = self._one(node, SH.flags)
+        re_flags = 0
+        for letter in str(flags or ""):
+            re_flags |= {"i": re.IGNORECASE, "m": re.MULTILINE, "s": re.DOTALL, "x": re.VERBOSE}.get(letter, 0)
+            if letter not in "imsx":
+                raise _Unsupported(f"sh:flags {flags}")
+        pattern = re.compile(str(value), re_flags)
+        return self._each(lambda data, v: not isinstance(v, BNode) and bool(pattern.search(_string(v))))
+
+    def _in(self, node, members, shape):
+        allowed = set(Collection(self.graph, members))
+        return self._each(lambda data, v: v in allowed)
+
+    def _has_value(self, node, value, shape):
+        return [(lambda data, f, values: [] if value in values else [(f, None, None, None)], None)]
+
+    def _or(self, node, members, shape):
+        alternatives = [self._shape(m) for m in Collection(self.graph, members)]
+        if not alternatives:
+            raise _Unsupported("empty sh:or")
+        return self._each(lambda data, v: any(a.conforms(data, v) for a in alternatives))
+
+    def _qualified(self, node, value, shape):
+        inner = self._shape(value)
+        low, high = self._one(node, SH.qualifiedMinCount), self._one(node, SH.qualifiedMaxCount)
+        low = None if low is None else int(low)
+        high = None if high is None else int(high)
+
+        def check(data, f, values):
+            n = sum(1 for v in values if inner.conforms(data, v))
+            out = []
+            if high is not None and n > high:
+                out.append((f, None, None, None))
+            if low is not None and n < low:
+                out.append((f, None, None, None))
+            return out
+        return [(check, None)]
+
+    def _disjoint(self, node, value, shape):
+        if value != Literal(False):
+            raise _Unsupported("sh:qualifiedValueShapesDisjoint")
+        return []
+
+    def _sparql(self, node, constraint, shape):
+        g = self.graph
+        allowed = {RDF.type, SH.select, SH.message, RDFS.comment, RDFS.label}
+        extra = set(g.predicates(constraint, None)) - allowed
+        if extra:
+            raise _Unsupported(f"{sorted(extra)} on a SPARQL constraint")
+        select, messages = self._one(constraint, SH.select), list(g.objects(constraint, SH.message))
+        if select is None or len(messages) != 1 or shape.message is not None or "$" in str(select).replace("$this", ""):
+            raise _Unsupported("a SPARQL constraint other than one SELECT with one message on a shape without one")
+        query, is_property_shape = str(select), self._one(node, SH.path) is not None
+
+        def check(data, f, values):
+            rows = data.store().query(query, substitutions={ox.Variable("this"): _to_ox(f)})
+            found, out = [], []
+            for row in rows:
+                bound = {v.value: _from_ox(row[v]) for v in rows.variables if row[v] is not None}
+                if "failure" in bound:
+                    raise _Unsupported("?failure in a SPARQL constraint")
+                p, v, t = bound.pop("path", None), bound.pop("value", None), bound.pop("this", None)
+                if p is None and v is None and t is None or (t, p, v, bound) in found:
+                    continue
+                found.append((t, p, v, bound))
+                value = v if v is not None else (None if is_property_shape else f)
+                names = dict(bound)
+                for name, term in (("this", t), ("path", p), ("value", value)):
+                    if term is not None:
+                        names[name] = term
+                out.append((t or f, value, _curie(p) if isinstance(p, URIRef) else None, names))
+            return out
+        return [(check, str(messages[0]))]
+
+
+def _string(v) -> str:
+    """pySHACL's string form of a value node for sh:minLength and sh:pattern."""
+    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+        return str(v.value)
+    return str(v)
+
+
+def _results_report(results: list) -> Report:
+    """A :class:`Report` of the compiled engine's (focus, path, message, severity, value) results."""
+    return _sorted_report(
+        Finding(_node_text(focus), path, message, severity, None if value is None else _node_text(value))
+        for focus, path, message, severity, value in results
+    )
+
+
+def _sorted_report(findings: Iterable[Finding]) -> Report:
+    """Findings split by severity and sorted for stable output."""
+    violations, warnings = [], []
+    for finding in findings:
+        (violations if finding.severity == "Violation" else warnings).append(finding)
+    order = lambda f: (f.focus, f.path or "", f.message, f.value or "")  # noqa: E731
+    return Report(not violations, sorted(violations, key=order), sorted(warnings, key=order))
 
 
 def _parse_shapes(base: str) -> Graph:
@@ -217,13 +684,8 @@ def _descriptions(vocab: Graph) -> dict[Node, tuple]:
 
 
 def _report(report_graph: Graph) -> Report:
-    """Turn pySHACL's report graph into a :class:`Report`, findings sorted for stable output."""
-    violations, warnings = [], []
-    for result in report_graph.objects(None, SH.result):
-        finding = _finding(report_graph, result)
-        (violations if finding.severity == "Violation" else warnings).append(finding)
-    order = lambda f: (f.focus, f.path or "", f.message, f.value or "")  # noqa: E731
-    return Report(conforms=not violations, violations=sorted(violations, key=order), warnings=sorted(warnings, key=order))
+    """Turn pySHACL's report graph into a :class:`Report`."""
+    return _sorted_report(_finding(report_graph, result) for result in report_graph.objects(None, SH.result))
 
 
 def _finding(report: Graph, result: Node) -> Finding:
