@@ -206,7 +206,7 @@ class _Unsupported(Exception):
 
 # Predicates on a shape node that carry no constraint.
 _INERT = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
-_TARGETS = (SH.targetClass, SH.targetNode, SH.targetSubjectsOf, SH.targetObjectsOf)
+_TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
 _SHAPE_LINKS = (SH.property, SH["or"], SH.qualifiedValueShape)
 _NODE_KINDS = {
     SH.IRI: (URIRef,),
@@ -361,12 +361,15 @@ class _Shape:
         return all(prop.conforms(data, f) for prop in self.properties for f in values)
 
     def focus_nodes(self, data: _Data) -> set:
-        found = set(self.targets.get(SH.targetNode, ()))
-        for cls in self.targets.get(SH.targetClass, ()):
+        if not self.targets:
+            return set()
+        nodes, classes, subjects_of, objects_of = (self.targets.get(t, ()) for t in _TARGETS)
+        found = set(nodes)
+        for cls in classes:
             found.update(data.instances(cls))
-        for p in self.targets.get(SH.targetSubjectsOf, ()):
+        for p in subjects_of:
             found.update(s for s, _ in data.by_predicate.get(p, ()))
-        for p in self.targets.get(SH.targetObjectsOf, ()):
+        for p in objects_of:
             found.update(o for _, o in data.by_predicate.get(p, ()))
         return found
 
