@@ -58,6 +58,7 @@ class Description:
     def graph(self) -> Graph:
         """The triples as an rdflib Graph with docket's prefixes (for the CLI and tests, not for serving)."""
         graph = bind_prefixes(Graph())
+        graph.bind("hydra", HYDRA)
         for triple in self.triples:
             graph.add(tuple(_to_rdflib(term) for term in (triple.subject, triple.predicate, triple.object)))
         return graph

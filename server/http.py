@@ -30,10 +30,10 @@ def link_header(links: list[tuple[str, dict[str, str]]]) -> str:
 
 
 def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: float | None, max_age: int,
-              links: list[tuple[str, dict[str, str]]] = (), content_location: str | None = None,
+              links: list[tuple[str, dict[str, str]]] | str = (), content_location: str | None = None,
               req: Request | None = None) -> Response:
     """A 200 response with validators, answered as 304 when the request's If-None-Match / If-Modified-Since match.
-    HEAD gets the same headers and no body (Werkzeug drops it)."""
+    HEAD gets the same headers and no body (Werkzeug drops it). ``links`` may be a ready Link header value."""
     response = Response(body, mimetype=media_type)
     response.set_etag(etag or etag_of(body))
     if last_modified is not None:
@@ -41,7 +41,7 @@ def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: 
     response.cache_control.public = True
     response.cache_control.max_age = max_age
     if links:
-        response.headers["Link"] = link_header(list(links))
+        response.headers["Link"] = links if isinstance(links, str) else link_header(list(links))
     if content_location:
         response.headers["Content-Location"] = content_location
     response.vary.add("Accept")

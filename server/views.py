@@ -57,11 +57,11 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
         if wanted is None:
             raise Unacceptable(_alternatives(urls, kind, key, page))
         snap = publisher.snapshot()
-        description = publisher.description(snap, kind, key, page)
-        body = publisher.body(snap, description, wanted, lambda d: _render_description(d, publisher, urls))
-        links = _description_links(urls, description, wanted)
+        body = publisher.body(snap, kind, key, page, wanted, lambda d: _render_description(d, publisher, urls),
+                              lambda d: (link_header(_description_links(urls, d, wanted)),
+                                         urls.doc(kind, key, suffix=wanted.suffix, page=page)))
         return cacheable(body.data, wanted.media_type, etag=body.etag, last_modified=snap.version, max_age=max_age,
-                         links=links, content_location=urls.doc(kind, key, suffix=wanted.suffix, page=page))
+                         links=body.link, content_location=body.location)
 
     @bp.get("/browse/<kind>")
     def browse(kind: str):
