@@ -113,8 +113,9 @@ class Pipeline:
 class Ingester:
     """Runs the pipeline into a store, enforcing stable keys, duplicate detection and all-or-nothing writes."""
 
-    def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False):
+    def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False, batch_size: int = 50):
         self.store = store
+        self.batch_size = batch_size
         self.pipeline = pipeline
         self.force = force
         self._ids_this_run: dict[str, str] = {}
@@ -123,8 +124,11 @@ class Ingester:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
         self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
         self.pipeline.resolver.seed(self._published_names())
-        for path in paths:
-            yield self.ingest_file(path)
+        # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
+        # batch in flight, which the next run ingests again.
+        with self.store.bulk_mode(self.batch_size):
+            for path in paths:
+                yield self.ingest_file(path)
 
     def _published_names(self) -> Iterator[tuple[str, str, str, str]]:
         """(kind, key, label, name) for every name of every entity in the store, so new variants join them."""

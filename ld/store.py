@@ -225,9 +225,12 @@ class _Pending:
         self.writes: dict[URIRef, tuple[Graph, Graph]] = {}
         self.by_source: dict[str, URIRef] = {}
         self.by_identifier: dict[str, URIRef] = {}
+        self.labels: dict[URIRef, str] = {}  # entity -> the first rdfs:label buffered for it
 
     def add(self, doc: URIRef, record: Graph, entities: Graph) -> None:
         self.writes[doc] = (record, entities)  # a later write of the same record replaces the earlier one
+        for entity, label in entities.subject_objects(RDFS.label):
+            self.labels.setdefault(URIRef(entity), str(label))
         for source in record.objects(doc, DOCKET.sourceFile):
             self.by_source[str(source)] = doc
         for identifier in record.objects(doc, DCTERMS.identifier):
@@ -329,11 +332,9 @@ class OxigraphStore(Store):
             return {}
         found: dict[URIRef, str] = {}
         if self._pending:
-            for _, entity_graph in self._pending.writes.values():
-                for iri in wanted:
-                    label = entity_graph.value(iri, RDFS.label)
-                    if label is not None:
-                        found.setdefault(iri, str(label))
+            for iri in wanted:
+                if iri in self._pending.labels:
+                    found[iri] = self._pending.labels[iri]
         values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
         if values:
             query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "

@@ -276,11 +276,14 @@ class _Data:
                     todo.append(sub)
         return {s for c in classes for s in self.subjects(_TYPE, c)}
 
-    def store(self) -> ox.Store:
-        """The same triples in a pyoxigraph store (for sh:sparql), built on first use."""
+    def store(self, predicates: frozenset | None = None) -> ox.Store:
+        """The triples in a pyoxigraph store (for sh:sparql), built on first use: only those whose predicate is in
+        ``predicates`` when given (a constraint's query names every predicate it matches; loading the whole record
+        for a query over time-spans cost more than the query)."""
         if self._store is None:
             self._store = ox.Store()
-            self._store.extend([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self.triples])
+            self._store.extend([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self.triples
+                                if predicates is None or p in predicates])
         return self._store
 
 
@@ -605,9 +608,10 @@ class _CompiledShapes:
         if select is None or len(messages) != 1 or shape.message is not None or "$" in str(select).replace("$this", ""):
             raise _Unsupported("a SPARQL constraint other than one SELECT with one message on a shape without one")
         query, is_property_shape = str(select), self._one(node, SH.path) is not None
+        predicates = _query_predicates(query)
 
         def check(data, f, values):
-            rows = data.store().query(query, substitutions={ox.Variable("this"): _to_ox(f)})
+            rows = data.store(predicates).query(query, substitutions={ox.Variable("this"): _to_ox(f)})
             found, out = [], []
             for row in rows:
                 bound = {v.value: _from_ox(row[v]) for v in rows.variables if row[v] is not None}
@@ -625,6 +629,15 @@ class _CompiledShapes:
                 out.append((t or f, value, _curie(p) if isinstance(p, URIRef) else None, names))
             return out
         return [(check, str(messages[0]))]
+
+
+def _query_predicates(query: str) -> frozenset | None:
+    """The predicates a constraint's query can match, or None (load everything) when it has a variable predicate,
+    a property path, prefixed names or "a". docket's queries write full IRIs in predicate position."""
+    pattern = query[query.find("{"):]  # the projection ("SELECT $this ?value ?begin") is not a triple pattern
+    if re.search(r"[?$]\w+\s+[?$]\w+\s+[?$]\w+|\sa\s|[|/^*+]\s*<|>\s*[|/*+]|\b\w+:\w", pattern):
+        return None
+    return frozenset(URIRef(iri) for iri in re.findall(r"<([^<>\s]+)>", query)) | {RDF.type}
 
 
 def _string(v) -> str:
