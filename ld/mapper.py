@@ -23,7 +23,7 @@ from ld.record import PrintedDate, Record
 from ld.vocab import Vocabulary
 
 # Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
-MAPPER_VERSION = "1"
+MAPPER_VERSION = "2"
 
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 # Roles whose entities the original text itself names (funders and keepers belong to the publication and custody).
@@ -135,6 +135,7 @@ class _RecordBuilder:
         self.document()
         self.creation()
         holder = self.translation() or self.doc
+        self.text(holder)
         self.title(holder)
         self.statements(holder)
         self.identifiers()
@@ -201,6 +202,13 @@ class _RecordBuilder:
         for translator in self.entities_in({"translator"}):
             self.add(creation, CRM.P14_carried_out_by, translator)
         return tr
+
+    def text(self, holder: URIRef) -> None:
+        """The text as published is the symbolic content of what was published: the translation, else the document
+        itself (its language tag only where docket knows the language: a translation is English)."""
+        if self.record.text.strip():
+            lang = "en" if holder != self.doc else None
+            self.add(holder, CRM.P190_has_symbolic_content, Literal(self.record.text, lang=lang))
 
     def title(self, holder: URIRef) -> None:
         title = self.part("title")

@@ -87,6 +87,7 @@ class RecordPage:
     date: str | None
     date_printed: str | None
     summary: str | None
+    text: str | None
     genres: list[Link]
     classification: list[Link]
     marking: str | None
@@ -212,6 +213,7 @@ def record_page(description: Description, minter: Minter) -> RecordPage:
         date=ix.text(d, str(DCTERMS.date)),
         date_printed=ix.label_of(date_span[0]) if date_span else None,
         summary=ix.text(d, str(DCTERMS.description)),
+        text=ix.text(translation or d, CRM + "P190_has_symbolic_content"),
         genres=[t for t in types if t.iri.startswith(concept + "genre-")],
         classification=[t for t in types if t.iri.startswith(concept + "classification-")],
         marking=_marking(ix),

@@ -132,6 +132,8 @@ def test_example_record_summary_text_and_entities(pipeline):
     summary = mapped.graph.value(URIRef(f"{mapped.iri}#summary"),
                                  URIRef("http://www.cidoc-crm.org/cidoc-crm/P190_has_symbolic_content"))
     assert str(summary).startswith("Nam Il tells Ivanov")
+    text = mapped.graph.value(mapped.iri, URIRef("http://www.cidoc-crm.org/cidoc-crm/P190_has_symbolic_content"))
+    assert "I visited Nam Il at his invitation." in str(text) and "Nam Il tells Ivanov" not in str(text)
     people = {str(s) for s in mapped.entities.subjects() if "/id/person/" in str(s)}
     assert people == {f"{BASE}id/person/{k}" for k in ("v-i-ivanov", "vyacheslav-molotov", "fedorenko", "kurdyukov")}
     assert pipeline.validate(mapped).conforms

@@ -51,3 +51,8 @@ def test_suffix_wins_and_graph_parses(client):
 def test_unknown_and_unacceptable(client):
     assert client.get("/doc/document/nope").status_code == 404
     assert client.get("/doc/document/300241", headers={"Accept": "image/png"}).status_code == 406
+
+
+def test_record_page_shows_the_text(client):
+    page = client.get("/doc/document/300241.html").get_data(as_text=True)
+    assert "The Prime Minister thanks for the positive assessment" in page
