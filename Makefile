@@ -24,8 +24,14 @@ serve: install
 	$(BIN)/docket ingest examples/ --store $(STORE)
 	$(BIN)/docket serve --store $(STORE) --host $(HOST) --port $(PORT)
 
+# bench/serve.py loads the server with wrk (Debian) and compares its SPARQL with `oxigraph serve` (PyPI), profiling
+# with py-spy (PyPI); none of them is needed by the tests, so they are installed here, each only when missing.
 bench: install
+	@command -v wrk >/dev/null || { apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk; }
+	@test -x $(BIN)/oxigraph && test -x $(BIN)/py-spy \
+		|| $(BIN)/pip install --quiet 'oxigraph>=0.5.10,<0.6' 'py-spy>=0.4,<0.5'
 	$(BIN)/python bench/ingest.py --records 10000
+	$(BIN)/python bench/serve.py --records 10000 --profile
 
 clean:
 	rm -rf $(VENV) var build *.egg-info

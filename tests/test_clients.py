@@ -11,7 +11,6 @@ import http.client
 import io
 import threading
 import time
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import pytest
