@@ -12,12 +12,13 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
+from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Graph
 
 from ld.errors import NotFound
 from ld.iris import Minter
 from ld.namespaces import bind_prefixes
 from ld.store import Store
+from ld.terms import to_rdflib
 
 HYDRA = "http://www.w3.org/ns/hydra/core#"
 _LABEL_PREDICATES = f"<{RDFS.label}> <{SKOS.prefLabel}>"
@@ -60,7 +61,7 @@ class Description:
         graph = bind_prefixes(Graph())
         graph.bind("hydra", HYDRA)
         for triple in self.triples:
-            graph.add(tuple(_to_rdflib(term) for term in (triple.subject, triple.predicate, triple.object)))
+            graph.add(tuple(to_rdflib(term) for term in (triple.subject, triple.predicate, triple.object)))
         return graph
 
 
@@ -197,15 +198,3 @@ def paging_triples(document: str, paging: Paging) -> tuple[ox.Triple, ...]:
         triples += [ox.Triple(collection, h["view"], view), ox.Triple(view, rdf_type, h["PartialCollectionView"])]
         triples += [ox.Triple(view, h[rel], ox.NamedNode(page_iri(document, n))) for rel, n in links.items()]
     return tuple(triples)
-
-
-def _to_rdflib(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    if term.datatype.value == str(XSD.string):
-        return Literal(term.value)
-    return Literal(term.value, datatype=URIRef(term.datatype.value))

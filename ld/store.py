@@ -31,6 +31,7 @@ from rdflib import DCTERMS, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from ld.errors import NotFound, QueryRejected, StoreError
 from ld.iris import Minter
+from ld.terms import to_rdflib
 from ld.namespaces import DOCKET
 
 # One record as the store takes it: (record IRI, the record's own triples, its entity-description triples).
@@ -194,18 +195,6 @@ def update_request(*, drops: Iterable[URIRef] = (), deletes: Iterable[str] = (),
 # --- Oxigraph -> rdflib ----------------------------------------------------------------------------------------------
 
 
-def _to_rdflib(term) -> URIRef | Literal:
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.Literal):
-        if term.language:
-            return Literal(term.value, lang=term.language)
-        if term.datatype.value == _XSD_STRING:
-            return Literal(term.value)
-        return Literal(term.value, datatype=URIRef(term.datatype.value))
-    raise StoreError(f"unexpected term in the store: {term!r}")
-
-
 def _parse_datetime(text: str | None) -> datetime | None:
     if text is None:
         return None
@@ -357,7 +346,7 @@ class OxigraphStore(Store):
         graph = Graph()
         add = graph.add
         for quad in self._quads(None, None, None, node):
-            add((_to_rdflib(quad.subject), _to_rdflib(quad.predicate), _to_rdflib(quad.object)))
+            add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
 
     def records(self) -> Iterator[URIRef]:

@@ -41,6 +41,7 @@ from rdflib.term import Node
 from ld.iris import DEFAULT_BASE_URI, check_base_uri
 from ld.namespaces import PREFIXES, SH
 from ld.resources import shapes_dir
+from ld.terms import to_oxigraph, to_rdflib
 from ld.vocab import load_vocabulary
 
 ENGINES = ("compiled", "pyshacl")
@@ -282,37 +283,13 @@ class _Data:
         for a query over time-spans cost more than the query)."""
         if self._store is None:
             self._store = ox.Store()
-            self._store.extend([ox.Quad(_to_ox(s), _to_ox(p), _to_ox(o)) for s, p, o in self.triples
+            self._store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.triples
                                 if predicates is None or p in predicates])
         return self._store
 
 
 _EMPTY: frozenset = frozenset()
 _TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # attribute look-ups on rdflib's RDF and RDFS are slow
-
-
-@lru_cache(maxsize=1 << 16)
-def _to_ox(term):
-    if isinstance(term, URIRef):
-        return ox.NamedNode(str(term))
-    if isinstance(term, BNode):
-        return ox.BlankNode(str(term))
-    if term.language:
-        return ox.Literal(str(term), language=term.language)
-    if term.datatype is not None:
-        return ox.Literal(str(term), datatype=ox.NamedNode(str(term.datatype)))
-    return ox.Literal(str(term))
-
-
-def _from_ox(term):
-    if isinstance(term, ox.NamedNode):
-        return URIRef(term.value)
-    if isinstance(term, ox.BlankNode):
-        return BNode(term.value)
-    if term.language:
-        return Literal(term.value, lang=term.language)
-    datatype = term.datatype.value
-    return Literal(term.value) if datatype == str(XSD.string) else Literal(term.value, datatype=URIRef(datatype))
 
 
 # A compiled path: a function from a node to the set of its value nodes.
@@ -611,10 +588,10 @@ class _CompiledShapes:
         predicates = _query_predicates(query)
 
         def check(data, f, values):
-            rows = data.store(predicates).query(query, substitutions={ox.Variable("this"): _to_ox(f)})
+            rows = data.store(predicates).query(query, substitutions={ox.Variable("this"): to_oxigraph(f)})
             found, out = [], []
             for row in rows:
-                bound = {v.value: _from_ox(row[v]) for v in rows.variables if row[v] is not None}
+                bound = {v.value: to_rdflib(row[v]) for v in rows.variables if row[v] is not None}
                 if "failure" in bound:
                     raise _Unsupported("?failure in a SPARQL constraint")
                 p, v, t = bound.pop("path", None), bound.pop("value", None), bound.pop("this", None)
