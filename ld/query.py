@@ -28,6 +28,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from ld.errors import DocketError, QueryRejected, StoreError
+from ld.oxopen import open_read_only
 from ld.formats import DESCRIPTION_FORMATS, RdfFormat, lookup
 
 
@@ -255,17 +256,11 @@ class _Snapshot:
             raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
 
 
-def _open_read_only(path: Path, attempts: int = 3) -> ox.Store:
-    # As ld.store._open_read_only (a read-only open can race a compacting writer: retry), kept here so that a worker
-    # process imports pyoxigraph only, not rdflib: a replacement worker starts in about 0.1 s.
-    for attempt in range(attempts):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError) as e:
-            if attempt == attempts - 1:
-                raise StoreError(f"cannot open the store at {path}: {e}") from None
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
+def _open_read_only(path: Path) -> ox.Store:
+    try:
+        return open_read_only(path)
+    except (OSError, RuntimeError) as e:
+        raise StoreError(f"cannot open the store at {path}: {e}") from None
 
 
 def _set_cpu_backstop(seconds: float) -> None:

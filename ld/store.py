@@ -18,7 +18,6 @@ from __future__ import annotations
 
 import re
 import threading
-import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -31,6 +30,7 @@ from rdflib import DCTERMS, RDFS, XSD, BNode, Graph, Literal, URIRef
 
 from ld.errors import NotFound, QueryRejected, StoreError
 from ld.iris import Minter
+from ld.oxopen import open_read_only
 from ld.terms import to_rdflib
 from ld.namespaces import DOCKET
 
@@ -261,7 +261,7 @@ class OxigraphStore(Store):
         path = Path(path)
         try:
             if read_only:
-                db = _open_read_only(path)
+                db = open_read_only(path)
             else:
                 path.mkdir(parents=True, exist_ok=True)
                 db = ox.Store(str(path))
@@ -541,18 +541,3 @@ def _merge_writes(writes: Iterable[RecordWrite]) -> tuple[dict[URIRef, Graph], l
 def _checked_iri(iri: str) -> str:
     _iri(iri)
     return str(iri)
-
-
-def _open_read_only(path: Path, attempts: int = 3) -> ox.Store:
-    # A read-only open reads RocksDB's file list while the writer may be compacting; pyoxigraph documents this as
-    # undefined behaviour and it can fail with a transient "Corruption: ... No such file" error: retry a few times.
-    if not path.is_dir():
-        raise OSError(f"no store directory at {path}")
-    for attempt in range(attempts):
-        try:
-            return ox.Store.read_only(str(path))
-        except (OSError, RuntimeError):
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.05 * (attempt + 1))
-    raise AssertionError("unreachable")
