@@ -414,3 +414,27 @@ def test_settings_from_environment(monkeypatch, store_dir):
     assert app.config["DOCKET"]["PAGE_SIZE"] == 3
     with pytest.raises(ValueError):
         create_app({"NO_SUCH_SETTING": 1})
+
+
+def test_the_url_builder_agrees_with_the_routes(store_dir):
+    # server.urls formats paths itself (url_for per link was a large share of a page's rendering): same paths.
+    from flask import url_for
+
+    from ld.iris import Minter
+    from server.urls import Urls
+
+    app = create_app({"STORE": str(store_dir), "BASE_URI": BASE})
+    for root in ("", "/archive"):
+        with app.test_request_context("/", base_url=f"http://example.org{root}/"):
+            urls = Urls(Minter(BASE))
+            assert urls.doc("person", "a b/c", suffix="ttl", page=3) == url_for(
+                "docket.describe", kind="person", key="a b/c.ttl", page=3)
+            assert urls.doc("document", "ü'x") == url_for("docket.describe", kind="document", key="ü'x")
+            assert urls.id("place", "x&y") == url_for("docket.identify", kind="place", key="x&y")
+            assert urls.browse("group", 2) == url_for("docket.browse", kind="group", page=2)
+            assert urls.home() == url_for("docket.home")
+            assert urls.context() == url_for("docket.context")
+            assert urls.files("vocab") == url_for("docket.vocab_index")
+            assert urls.files("vocab", "crm", "ttl") == url_for("docket.vocab_file", name="crm.ttl")
+            assert urls.static("style.css") == url_for("static", filename="style.css")
+            assert urls.sparql() == url_for("sparql.sparql")
