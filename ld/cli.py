@@ -43,6 +43,11 @@ def build_parser() -> argparse.ArgumentParser:
                         help="reject files larger than this (default: %(default)s bytes)")
     ingest.add_argument("--force", action="store_true", help="re-map and rewrite even unchanged files")
     ingest.add_argument("--quiet", action="store_true", help="print only rejections and the summary line")
+    ingest.add_argument("--precompute", action="store_true",
+                        help="after the run, render the ingested records in every format into the shared cache "
+                             "(as `docket publish` does): the first request for each is then as fast as any. Costs "
+                             "about as much again as the ingest itself; without it, records are rendered on first "
+                             "request")
 
     validate = verbs.add_parser("validate", help="check records against the SHACL shapes without storing them")
     validate.add_argument("paths", nargs="+", metavar="PATH")
@@ -60,6 +65,16 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
     evaluate.add_argument("--details", action="store_true", help="list every disagreement")
 
+    publish = verbs.add_parser("publish", help="render records into the shared cache ahead of requests",
+                               description="Render every record (or the IRIs given) in every format into the shared "
+                                           "cache beside the store, which all `docket serve` workers read: each is "
+                                           "then served as stored bytes. Safe while serving and while ingesting: an "
+                                           "entry is never served after its record or anything it shows changed.")
+    publish.add_argument("iris", nargs="*", metavar="IRI", help="record IRIs (default: every record)")
+    store_args(publish)
+    publish.add_argument("--entities", action="store_true",
+                         help="also the first page of every person, group, place ... the records link to")
+
     serve = verbs.add_parser("serve", help="publish the store over HTTP (gunicorn)")
     store_args(serve)
     serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1; env DOCKET_HOST)")
@@ -72,7 +87,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval,
-               "serve": cmd_serve}[args.verb]
+               "publish": cmd_publish, "serve": cmd_serve}[args.verb]
     try:
         return handler(args)
     except (DocketError, FileNotFoundError, ValueError) as error:
@@ -105,16 +120,46 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     pipeline = Pipeline(args.base_uri, max_bytes=args.max_bytes)
     summary, progress = Summary(), Progress(len(paths))
     store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri))
+    tracker = _write_tracker(Path(args.store), Minter(args.base_uri))
+    ingested = []
     try:
-        for outcome in Ingester(store, pipeline, force=args.force).ingest(paths):
+        for outcome in Ingester(store, pipeline, force=args.force, tracker=tracker).ingest(paths):
             progress.step()
             summary.add(outcome)
             _report(outcome, quiet=args.quiet)
+            if outcome.status == "ingested":
+                ingested.append(str(outcome.iri))
     finally:
         progress.close()
         store.close()
+    if args.precompute and ingested:
+        from server.precompute import precompute
+
+        precompute(args.store, args.base_uri, ingested)
     print(summary.line())
     return EXIT_REJECTED if summary.rejected else EXIT_OK
+
+
+def _write_tracker(store: Path, minter: Minter):
+    """The shared cache's side of an ingest (``ld.freshness``): always on unless DOCKET_SHARED_CACHE=off, since a
+    server may start using the cache while this ingest runs."""
+    from ld.freshness import WriteTracker
+    from ld.shared_cache import SharedCache, cache_path_for
+
+    setting = _env("SHARED_CACHE", "").strip()
+    if setting.lower() == "off":
+        return None
+    return WriteTracker(SharedCache(Path(setting) if setting else cache_path_for(store)), store, minter)
+
+
+def cmd_publish(args: argparse.Namespace) -> int:
+    from server.precompute import precompute
+
+    progress = Progress(0)
+    count = precompute(args.store, args.base_uri, args.iris or None, entities=args.entities, step=progress.step)
+    progress.close()
+    print(f"{count} representations in the shared cache")
+    return EXIT_OK
 
 
 def _report(outcome, *, quiet: bool) -> None:

@@ -18,6 +18,7 @@ from rdflib import Literal as RdfLiteral
 from ld.authority import Authority, load_authority
 from ld.entities import Resolver, metadata_mentions
 from ld.errors import RecordError
+from ld.freshness import WriteTracker
 from ld.iris import Minter, short_hash
 from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
 from ld.namespaces import DOCKET
@@ -113,22 +114,30 @@ class Pipeline:
 class Ingester:
     """Runs the pipeline into a store, enforcing stable keys, duplicate detection and all-or-nothing writes."""
 
-    def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False, batch_size: int = 50):
+    def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False, batch_size: int = 50,
+                 tracker: WriteTracker | None = None):
         self.store = store
         self.batch_size = batch_size
         self.pipeline = pipeline
         self.force = force
+        self.tracker = tracker  # the shared cache of published representations, told what each write changes
         self._ids_this_run: dict[str, str] = {}
 
     def ingest(self, paths: Iterable[Path]) -> Iterator[Outcome]:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
-        self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
-        self.pipeline.resolver.seed(self._published_names())
-        # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
-        # batch in flight, which the next run ingests again.
-        with self.store.bulk_mode(self.batch_size):
-            for path in paths:
-                yield self.ingest_file(path)
+        if self.tracker:
+            self.tracker.start()
+        try:
+            self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
+            self.pipeline.resolver.seed(self._published_names())
+            # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
+            # batch in flight, which the next run ingests again.
+            with self.store.bulk_mode(self.batch_size):
+                for path in paths:
+                    yield self.ingest_file(path)
+        finally:
+            if self.tracker:  # every write is committed (or dropped with its batch) by now
+                self.tracker.settle()
 
     def _published_names(self) -> Iterator[tuple[str, str, str, str]]:
         """(kind, key, label, name) for every name of every entity in the store, so new variants join them."""
@@ -163,6 +172,8 @@ class Ingester:
             raise RecordError(record.source, f"SHACL violation: {reason}" + (f" (+{more} more)" if more > 0 else ""))
         warnings = [f.message for f in report.warnings]
         _record_warnings(mapped.graph, mapped.iri, warnings)
+        if self.tracker:
+            self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
         self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
         return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
 

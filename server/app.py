@@ -1,6 +1,7 @@
 """The Flask application factory: ``create_app(settings)``. Routes read the store through ``ld``; nothing here
-parses documents. Per worker process: one read-only store handle (``StoreAccess``), one cache (``Publisher``),
-the vocab and shapes files parsed once.
+parses documents. Per worker process: one read-only store handle (``StoreAccess``), one ``Publisher`` (per-worker
+caches, and the shared cache file beside the store that all workers read and fill), the vocab and shapes files parsed
+once.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from server.bench_route import install_bench_route
 from server.errors import install_error_handlers
 from server.files import load_folder
 from server.http import install_cors
-from server.publish import Publisher
+from server.publish import Publisher, open_shared_cache
 from server.settings import load_settings
 from server.sparql import sparql_blueprint
 from server.store_access import StoreAccess
@@ -29,7 +30,9 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app.config["DOCKET"] = config
     minter = Minter(config["BASE_URI"])
     access = StoreAccess(config["STORE"], minter, check_interval=config["CHECK_INTERVAL"])
-    publisher = Publisher(access, minter, page_size=config["PAGE_SIZE"], cache_entries=config["CACHE_ENTRIES"])
+    shared = open_shared_cache(config["STORE"], config["SHARED_CACHE"]) if config["CACHE_ENTRIES"] else None
+    publisher = Publisher(access, minter, page_size=config["PAGE_SIZE"], cache_entries=config["CACHE_ENTRIES"],
+                          shared=shared)
     urls = Urls(minter)
     app.extensions["docket.store"] = access
     app.extensions["docket.publisher"] = publisher

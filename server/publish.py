@@ -1,47 +1,68 @@
-"""Descriptions and their representations, built once per store version and cached.
+"""Descriptions and their representations: served from the shared cache when there, else built and stored there.
 
-Keys carry the version of the store snapshot they were built from (``StoreAccess.snapshot``), and the cache drops
-everything when a newer version shows up, so a cached body can never outlive the data it shows. A description
-(two or three queries) is cached apart from its bodies, so the five formats of one IRI share the queries. Bodies
-are bytes with their ETag and headers: a cache hit costs a dictionary lookup, no query, no serialization.
+A representation's key says everything it was built from (``cache_key``): the code and settings that render it
+(``generation``), the vocabulary graph, the URL root, the thing, page and format, and for a record its
+``record_token`` (read from the store on every request: one small query). What a key cannot say (labels of linked
+entities, the records linking to an entity) is listed with the entry as dependencies and invalidated by
+``docket ingest`` before it writes (``ld.freshness``, ``ld.shared_cache``). So a request costs a token query and a
+SQLite lookup when the body is cached, by this worker, another worker, ``docket publish`` or an earlier run.
+
+Descriptions (the queries) are also cached per worker and store version, so the formats of one IRI asked together
+share the queries; the home page counts and browse pages are cached per worker and store version (``cached``).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+import logging
+import sqlite3
+from functools import lru_cache
+from pathlib import Path
 from typing import Callable
 
 from ld.cache import VersionedCache
 from ld.describe import Description, describe_thing
+from ld.freshness import description_dependencies, linking_records, record_token, vocabulary_digest
 from ld.iris import Minter
 from ld.serialize import serialize
-from server.http import etag_of
+from ld.shared_cache import Entry, SharedCache, cache_path_for
+from server.http import etag_of, link_header
+from server.links import description_links
 from server.negotiate import Representation
+from server.render import render_description
 from server.store_access import Snapshot, StoreAccess
+from server.urls import Urls
+
+Body = Entry  # bytes, ETag, Link and Content-Location values
+_ROOT = Path(__file__).resolve().parent.parent
+log = logging.getLogger(__name__)
 
 
-@dataclass(frozen=True)
-class Body:
-    """A finished representation: bytes, their strong ETag, and its Link and Content-Location header values."""
-
-    data: bytes
-    etag: str
-    link: str
-    location: str
+@lru_cache(maxsize=1)
+def code_digest() -> str:
+    """A digest of the code and templates that shape a representation: a new release never serves old renderings."""
+    digest = hashlib.blake2b(digest_size=8)
+    for path in sorted([*(_ROOT / "ld").rglob("*.py"), *(_ROOT / "server").glob("*.py"),
+                        *(_ROOT / "server" / "templates").glob("*.html")]):
+        digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
+    return digest.hexdigest()
 
 
 class Publisher:
-    """Builds and caches what the server sends about docket IRIs, for one app (one per worker process).
+    """Builds, caches and hands out what the server sends about docket IRIs (one per worker process, or per
+    ``docket publish`` run). ``shared`` is None when the shared cache is off (CACHE_ENTRIES=0, or unusable)."""
 
-    Two caches: finished bodies (``CACHE_ENTRIES`` of them; a hit answers a request) and a tenth as many
-    descriptions (so the formats of one IRI requested together share one query)."""
-
-    def __init__(self, access: StoreAccess, minter: Minter, *, page_size: int, cache_entries: int):
+    def __init__(self, access: StoreAccess, minter: Minter, *, page_size: int, cache_entries: int,
+                 shared: SharedCache | None = None):
         self.access = access
         self.minter = minter
         self.page_size = page_size
+        self.shared = shared
         self.cache = VersionedCache(cache_entries)
-        self.descriptions = VersionedCache(max(16, cache_entries // 10))
+        self.descriptions = VersionedCache(max(16, cache_entries // 10) if cache_entries else 0)
+        self._vocab = VersionedCache(2)
+        self.generation = hashlib.blake2b(f"{code_digest()} {minter.base} {page_size}".encode(),
+                                          digest_size=8).hexdigest()
 
     def snapshot(self) -> Snapshot:
         return self.access.snapshot()
@@ -51,28 +72,70 @@ class Publisher:
         return self.descriptions.get(snap.version, (kind, key, page), lambda: describe_thing(
             snap.store, self.minter, kind, key, page=page, page_size=self.page_size))
 
+    def exists(self, snap: Snapshot, kind: str, key: str) -> bool:
+        """Whether docket describes ``id/{kind}/{key}`` (a record: one small query)."""
+        if kind == "document":
+            return record_token(snap.store, str(self.minter.thing(kind, key))) is not None
+        self.description(snap, kind, key)  # raises NotFound
+        return True
+
     def body(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,
-             render_html: Callable[[Description], str],
-             headers: Callable[[Description], tuple[str, str]]) -> Body:
-        """The description of ``id/{kind}/{key}`` in ``representation``; HTML is rendered by ``render_html`` (the
-        view's template), the Link and Content-Location values by ``headers``. NotFound if there is no such thing."""
+             urls: Urls) -> Body:
+        """The description of ``id/{kind}/{key}`` in ``representation``, its links built by ``urls``. NotFound if
+        there is no such thing."""
+        urls = urls.fixed()
+        key_text = self.cache_key(snap, kind, key, page, representation, urls.root)
+        if key_text is not None and (hit := self.shared.get(key_text)) is not None:
+            return hit
+        description = self.description(snap, kind, key, page)
+        body = self._build(description, representation, urls)
+        if key_text is not None:
+            linking = linking_records(snap.store, self.minter, description.thing) if kind != "document" else ()
+            self.shared.put(key_text, body, description_dependencies(description, linking), snap.stamp)
+        return body
 
-        def build() -> Body:
-            description = self.description(snap, kind, key, page)
-            if representation.rdf is None:
-                data = render_html(description).encode("utf-8")
-            else:
-                data = serialize(description.triples, representation.rdf, context_url=self.context_url,
-                                 first=description.thing)
-            return Body(data, etag_of(data), *headers(description))
-
-        return self.cache.get(snap.version, ("body", kind, key, page, representation.suffix), build)
+    def cache_key(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,
+                  root: str) -> str | None:
+        """The shared-cache key of a representation, or None when it is not to be cached (cache off, no record)."""
+        if self.shared is None:
+            return None
+        token = ""
+        if kind == "document":
+            token = record_token(snap.store, str(self.minter.thing(kind, key)))
+            if token is None:
+                return None  # no such record: describe_thing says so
+        vocab = self._vocab.get(snap.version, "vocab", lambda: vocabulary_digest(snap.store, self.minter))
+        return "|".join((self.generation, vocab, root, kind, key, str(page), representation.suffix, token))
 
     def cached(self, snap: Snapshot, key: tuple, build: Callable[[], object]):
-        """Any other per-version value (home page counts, browse pages)."""
+        """Any other per-version value (home page counts, browse pages), cached in this worker."""
         return self.cache.get(snap.version, key, build)
 
     @property
     def context_url(self) -> str:
         """The JSON-LD context every JSON-LD description names: ``{base}context.jsonld``."""
         return f"{self.minter.base}context.jsonld"
+
+    def _build(self, description: Description, representation: Representation, urls: Urls) -> Body:
+        if representation.rdf is None:
+            data = render_description(description, self.minter, urls).encode("utf-8")
+        else:
+            data = serialize(description.triples, representation.rdf, context_url=self.context_url,
+                             first=description.thing)
+        page = description.paging.page if description.paging else 1
+        location = urls.doc(description.kind, description.key, suffix=representation.suffix, page=page)
+        return Body(data, etag_of(data), link_header(description_links(urls, description, representation)),
+                    location)
+
+
+def open_shared_cache(store: str | Path, setting: str) -> SharedCache | None:
+    """The shared cache named by the SHARED_CACHE setting ("" beside the store, "off", or a file), or None when it
+    is off or cannot be opened (logged: the server then builds every response, correctly, only slower)."""
+    if setting.strip().lower() == "off":
+        return None
+    path = Path(setting) if setting.strip() else cache_path_for(store)
+    try:
+        return SharedCache(path)
+    except (OSError, sqlite3.Error) as error:  # e.g. an unwritable folder
+        log.warning("docket: no shared cache at %s (%s); serving without it", path, error)
+        return None

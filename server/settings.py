@@ -30,8 +30,11 @@ SETTINGS: tuple[Setting, ...] = (
                               "of a browse list.", int),
     Setting("CHECK_INTERVAL", 1.0, "Seconds between checks whether `docket ingest` changed the store; new records "
                                    "appear after at most this long.", float),
-    Setting("CACHE_ENTRIES", 5000, "Descriptions and serialized representations kept per worker (least recently "
-                                   "used first out; all dropped when the store changes).", int),
+    Setting("CACHE_ENTRIES", 5000, "Descriptions kept per worker (least recently used first out; all dropped when "
+                                   "the store changes); 0 turns every cache off, the shared one too.", int),
+    Setting("SHARED_CACHE", "", "Finished representations shared by all workers and kept across restarts and "
+                                "ingests, in a SQLite file: empty for `{STORE}.cache.sqlite` beside the store, a "
+                                "path, or `off`. `docket publish` fills it ahead of requests."),
     Setting("MAX_AGE", 60, "`Cache-Control: max-age` (seconds) of descriptions and pages; after it, clients "
                            "revalidate cheaply with `ETag` / `Last-Modified`.", int),
     Setting("QUERY_TIMEOUT", 10.0, "Seconds a SPARQL query may run before it is stopped (HTTP 503).", float),

@@ -16,15 +16,19 @@ from typing import NamedTuple
 
 from ld.errors import StoreError
 from ld.iris import Minter
+from ld.shared_cache import directory_stamp
 from ld.store import OxigraphStore
 
 
 class Snapshot(NamedTuple):
     """A read-only store handle with the version of the data it shows; take both together (``StoreAccess.snapshot``)
-    so that a cache key never pairs one handle's data with another handle's version."""
+    so that a cache key never pairs one handle's data with another handle's version. ``version`` only grows (for the
+    per-worker caches); ``stamp`` is the directory stamp read just before the handle was opened, as it was (what the
+    shared cache compares with the writer's stamps, see ``ld.shared_cache``)."""
 
     store: OxigraphStore
     version: float
+    stamp: float
 
 
 class StoreAccess:
@@ -53,7 +57,7 @@ class StoreAccess:
                 stamp = self._directory_stamp()
                 if self._store is None or stamp != self._seen:
                     self._reopen(stamp)
-            return Snapshot(self._store, self._stamp)
+            return Snapshot(self._store, self._stamp, self._seen)
 
     @property
     def version(self) -> float | None:
@@ -63,17 +67,10 @@ class StoreAccess:
 
     def _directory_stamp(self) -> float:
         # Newest modification time of the directory's files; RocksDB appends every commit to a log file in it.
-        newest = 0
         try:
-            entries = list(os.scandir(self.path))
+            return directory_stamp(self.path)
         except FileNotFoundError:
             raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
-        for entry in entries:
-            try:
-                newest = max(newest, entry.stat().st_mtime_ns)
-            except FileNotFoundError:  # removed by a compaction since the listing
-                continue
-        return newest / 1e9
 
     def _reopen(self, stamp: float) -> None:
         # The stamp is read before opening, so the handle holds at least the data of its stamp: a commit in between

@@ -11,14 +11,15 @@ from typing import Any, Mapping
 from flask import Blueprint, abort, redirect, render_template, request
 from werkzeug.exceptions import BadRequest
 
-from ld.describe import Description, Paging
+from ld.describe import Paging
 from ld.errors import NotFound
 from ld.iris import KINDS
 from ld.jsonld import context as jsonld_context
-from ld.pages import KIND_NAMES, browse as browse_page, dataset_summary, entity_page, record_page
+from ld.pages import KIND_NAMES, browse as browse_page, dataset_summary
 from server.errors import Unacceptable
 from server.files import Folder, PublishedFile
 from server.http import cacheable, link_header
+from server.links import alternatives, paging_links
 from server.negotiate import REPRESENTATIONS, Representation, by_suffix, choose
 from server.publish import Publisher
 from server.urls import BLUEPRINT, Urls
@@ -44,7 +45,8 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
     def identify(kind: str, key: str):
         thing_key, _ = _split_suffix(_known_kind(kind), key)
         snap = publisher.snapshot()
-        publisher.description(snap, kind, thing_key)  # 404 here rather than after the redirect; cached for /doc/
+        if not publisher.exists(snap, kind, thing_key):  # 404 here rather than after the redirect
+            raise NotFound(f"no record {publisher.minter.thing(kind, thing_key)}")
         response = redirect(urls.doc(kind, key), code=303)
         response.headers["Link"] = link_header([(urls.doc(kind, key), {"rel": "describedby"})])
         return response
@@ -55,12 +57,10 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
         page = _page() if kind != "document" else 1
         wanted = choose(request.headers.get("Accept"), request.args.get("format"), suffix)
         if wanted is None:
-            raise Unacceptable(_alternatives(urls, kind, key, page))
+            raise Unacceptable(alternatives(urls, kind, key, page))
         snap = publisher.snapshot()
-        body = publisher.body(snap, kind, key, page, wanted, lambda d: _render_description(d, publisher, urls),
-                              lambda d: (link_header(_description_links(urls, d, wanted)),
-                                         urls.doc(kind, key, suffix=wanted.suffix, page=page)))
-        return cacheable(body.data, wanted.media_type, etag=body.etag, last_modified=snap.version, max_age=max_age,
+        body = publisher.body(snap, kind, key, page, wanted, urls)
+        return cacheable(body.body, wanted.media_type, etag=body.etag, last_modified=snap.version, max_age=max_age,
                          links=body.link, content_location=body.location)
 
     @bp.get("/browse/<kind>")
@@ -74,7 +74,7 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
         data = publisher.cached(snap, ("browse", kind, page), lambda: browse_page(
             snap.store, publisher.minter, kind, total=total, page=page, size=publisher.page_size))
         body = render_template("browse.html", data=data, kind=kind, kinds=KIND_NAMES)
-        links = _paging_links(lambda n: urls.browse(kind, n), data.paging)
+        links = paging_links(lambda n: urls.browse(kind, n), data.paging)
         return cacheable(body.encode("utf-8"), "text/html", etag=None, last_modified=snap.version, max_age=max_age,
                          links=links)
 
@@ -109,45 +109,6 @@ def _page() -> int:
     if not raw.isdigit() or int(raw) < 1:
         raise BadRequest(f"page must be a positive whole number, not {raw!r}")
     return int(raw)
-
-
-def _alternatives(urls: Urls, kind: str, key: str, page: int,
-                  but: Representation | None = None) -> list[tuple[str, str, str]]:
-    return [(r.label, r.media_type, urls.doc(kind, key, suffix=r.suffix, page=page))
-            for r in REPRESENTATIONS if r is not but]
-
-
-def _description_links(urls: Urls, description: Description, wanted: Representation):
-    page = description.paging.page if description.paging else 1
-    links = [(url, {"rel": "alternate", "type": media_type})
-             for _, media_type, url in _alternatives(urls, description.kind, description.key, page, but=wanted)]
-    links.append((description.thing, {"rel": "about"}))
-    if description.paging:
-        links += _paging_links(lambda n: urls.doc(description.kind, description.key,
-                                                  suffix=wanted.suffix, page=n), description.paging)
-    return links
-
-
-def _paging_links(url_of, paging: Paging) -> list[tuple[str, dict[str, str]]]:
-    if paging.last <= 1:
-        return []
-    links = [(url_of(1), {"rel": "first"})]
-    if paging.has_prev:
-        links.append((url_of(paging.page - 1), {"rel": "prev"}))
-    if paging.has_next:
-        links.append((url_of(paging.page + 1), {"rel": "next"}))
-    links.append((url_of(paging.last), {"rel": "last"}))
-    return links
-
-
-def _render_description(description: Description, publisher: Publisher, urls: Urls) -> str:
-    page = description.paging.page if description.paging else 1
-    formats = [(r.label, urls.doc(description.kind, description.key, suffix=r.suffix, page=page), r.media_type)
-               for r in REPRESENTATIONS if r.rdf is not None]
-    if description.kind == "document":
-        return render_template("record.html", page=record_page(description, publisher.minter), formats=formats)
-    return render_template("entity.html", page=entity_page(description, publisher.minter), formats=formats,
-                           kind_name=KIND_NAMES[description.kind])
 
 
 # --- vocab/ and shapes/ --------------------------------------------------------------------------------------------

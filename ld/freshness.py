@@ -1,0 +1,131 @@
+"""What a published description depends on, and what a write to the store may change: the two halves of the
+invalidation contract of ``ld.shared_cache``.
+
+A description shows
+- a record: its own graph (its ``record_token`` changes with every write of it) and the labels of what it links to;
+- an entity: its own statements, the labels of its neighbours, and the records linking to it (their links, labels
+  and dates, sorted across every page).
+
+A record write may change
+- the record itself (its descriptions, and every entity page listing it: ``(record, label)``);
+- the pages of everything it links to or describes in the entities graph (``(thing, listing)``: one more record
+  linking there, new variant names);
+- the labels of entities it gives a label that the store does not hold yet (``(entity, label)``: every record
+  showing that label). Entity labels are kept once published (see ``ld.ingest``), so most writes change none.
+Vocabulary labels change only with the vocabulary graph, which cache keys carry as a digest instead.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable, Iterator
+
+import pyoxigraph as ox
+from rdflib import RDFS, SKOS, Graph, URIRef
+
+from ld.describe import Description
+from ld.iris import Minter
+from ld.namespaces import DOCKET
+from ld.shared_cache import LABEL, LISTING, Dependency, SharedCache, directory_stamp, strip_hash
+from ld.store import Store
+
+_MODIFIED = "http://purl.org/dc/terms/modified"
+
+
+# --- the reading side -------------------------------------------------------------------------------------------
+
+
+def record_token(store: Store, doc: str) -> str | None:
+    """What changes with every write of record ``doc``: its ``dcterms:modified`` (the time it was mapped) and source
+    checksum, from one small query; None when there is no such record."""
+    query = (f"SELECT ?m ?c WHERE {{ GRAPH <{doc}> {{ <{doc}> <{_MODIFIED}> ?m "
+             f"OPTIONAL {{ <{doc}> <{DOCKET.sourceChecksum}> ?c }} }} }}")
+    values = sorted(f"{row['m'].value}/{row['c'].value if row['c'] else ''}" for row in store.query(query))
+    return ";".join(values) or None
+
+
+def linking_records(store: Store, minter: Minter, thing: str) -> list[str]:
+    """Every record graph holding a triple that points at ``thing`` (all pages of its incoming links)."""
+    system = f"{minter.base}graph/"
+    query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p <{thing}> }} "
+             f"FILTER(!STRSTARTS(STR(?g), \"{system}\")) }}")
+    return [row["g"].value for row in store.query(query)]
+
+
+def description_dependencies(description: Description, linking: Iterable[str] = ()) -> set[Dependency]:
+    """What ``description`` shows, as dependencies: the labels of every IRI in it (objects and subjects, hash parts
+    dropped), and for an entity its listing and the records in ``linking`` (all of them: a change of one record's
+    date can move records between pages)."""
+    deps = {(description.thing, LABEL)}
+    for triple in description.triples:
+        for term in (triple.subject, triple.object):
+            if isinstance(term, ox.NamedNode):
+                deps.add((strip_hash(term.value), LABEL))
+    if description.kind != "document":
+        deps.add((description.thing, LISTING))
+        deps.update((strip_hash(record), LABEL) for record in linking)
+    return deps
+
+
+def vocabulary_digest(store: Store, minter: Minter) -> str:
+    """A digest of the vocabulary graph (concept labels and statements), for cache keys."""
+    lines = sorted(f"{row['s']} {row['p']} {row['o']}" for row in store.query(
+        f"SELECT ?s ?p ?o WHERE {{ GRAPH <{minter.vocab_graph}> {{ ?s ?p ?o }} }}"))
+    return hashlib.blake2b("\n".join(lines).encode("utf-8"), digest_size=8).hexdigest()
+
+
+# --- the writing side -------------------------------------------------------------------------------------------
+
+
+def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Graph,
+                       stored_labels: dict[URIRef, str]) -> set[Dependency]:
+    """What writing ``record`` (graph ``doc``) with ``entities`` may change; ``stored_labels`` holds the
+    ``rdfs:label`` the store already gives entities (``Store.entity_labels``)."""
+    deps = {(str(doc), LABEL), (str(doc), LISTING)}
+    for node in record.objects():
+        if isinstance(node, URIRef) and minter.kind_and_key(str(node)) is not None:
+            deps.add((strip_hash(str(node)), LISTING))
+    for subject in set(entities.subjects()):
+        if isinstance(subject, URIRef):
+            deps.add((strip_hash(str(subject)), LISTING))
+    deps.update((strip_hash(str(s)), LABEL) for s in _new_labels(entities, stored_labels))
+    return deps
+
+
+def _new_labels(entities: Graph, stored: dict[URIRef, str]) -> Iterator[URIRef]:
+    # rdfs:label: new unless the store gives the entity that very label. skos:prefLabel (subject concepts): the
+    # Store interface cannot say whether it is held already, so it counts as new (costs cache entries, not truth).
+    for subject, label in entities.subject_objects(RDFS.label):
+        if isinstance(subject, URIRef) and stored.get(subject) != str(label):
+            yield subject
+    for subject in entities.subjects(SKOS.prefLabel, None):
+        if isinstance(subject, URIRef):
+            yield subject
+
+
+class WriteTracker:
+    """The ingest side of the shared cache: ``before_write`` ahead of each record's write, ``settle`` once the
+    writes are committed. Cheap (a few SQLite statements per record), so ``docket ingest`` always runs it when the
+    cache file exists."""
+
+    def __init__(self, cache: SharedCache, store_path, minter: Minter):
+        self.cache = cache
+        self.store_path = store_path
+        self.minter = minter
+        self.written: list[str] = []
+
+    def start(self) -> None:
+        """At the start of a run: whatever a dead writer left pending is committed or lost by now."""
+        self.cache.recover(directory_stamp(self.store_path))
+
+    def before_write(self, store: Store, doc: URIRef, record: Graph, entities: Graph) -> None:
+        """Invalidate what writing ``doc`` may change, before the write can be committed."""
+        labelled = sorted({s for s in entities.subjects(RDFS.label, None) if isinstance(s, URIRef)})
+        stored = store.entity_labels(labelled)
+        self.cache.mark(write_dependencies(self.minter, doc, record, entities, stored))
+        self.written.append(str(doc))
+
+    def settle(self) -> None:
+        """After the commits: readers with a newer snapshot may cache what depends on the written things again."""
+        self.cache.settle(directory_stamp(self.store_path))
+
