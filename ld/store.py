@@ -249,6 +249,7 @@ class OxigraphStore(Store):
         self._known_entity_lines: set[str] = set()
         self._pending: _Pending | None = None
         self._bulk_size = 0
+        self._writes_since_flush = 0
         self._write_lock = threading.RLock()
 
     @classmethod
@@ -476,6 +477,11 @@ class OxigraphStore(Store):
     def _quads(self, *pattern) -> Iterator[ox.Quad]:
         return self._call(self._open_db().quads_for_pattern, *pattern)
 
+    # RocksDB keeps every write in in-memory tables (one per index) until it flushes them, and pyoxigraph sets no
+    # small limit: a 10,000-record ingest grew to 1.2 GB. Flushing every so many updates keeps memory flat in the
+    # store's size (measured: ~0.5 s a flush, ~10 MB growth per 1,000 records instead of ~125 MB).
+    FLUSH_EVERY_UPDATES = 20
+
     def _update(self, text: str) -> None:
         try:
             self._open_db().update(text)
@@ -483,6 +489,10 @@ class OxigraphStore(Store):
             raise StoreError(f"docket built an invalid SPARQL update: {e}") from e
         except (OSError, RuntimeError) as e:
             raise StoreError(f"write failed: {e}") from e
+        self._writes_since_flush += 1
+        if self._writes_since_flush >= self.FLUSH_EVERY_UPDATES:
+            self._writes_since_flush = 0
+            self._call(self._db.flush)
 
     def _check_writable(self) -> None:
         self._open_db()
