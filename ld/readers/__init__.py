@@ -8,6 +8,7 @@ reason: empty file, binary file, over the size cap, no date line, no title, unre
 from __future__ import annotations
 
 import hashlib
+import re
 from pathlib import Path
 
 from ld.errors import RecordError
@@ -20,7 +21,8 @@ __all__ = ["DEFAULT_MAX_BYTES", "read_path", "read_bytes", "decode"]
 DEFAULT_MAX_BYTES = 5 * 1024 * 1024  # records are a few KiB to a few hundred KiB; 5 MiB leaves ample room
 # Share of control characters above which a NUL-free file still counts as binary.
 _MAX_CONTROL_SHARE = 0.05
-_ALLOWED_CONTROLS = {"\n", "\r", "\t", "\f", "\v"}
+# Control characters other than the whitespace ones (\t \n \v \f \r): many of them mean binary data.
+_CONTROL = re.compile(r"[\x00-\x08\x0e-\x1f]")
 
 
 def read_path(path: str | Path, *, max_bytes: int = DEFAULT_MAX_BYTES) -> Record:
@@ -71,7 +73,7 @@ def decode(data: bytes, source: str) -> tuple[str, tuple[str, ...]]:
     else:
         text = _decode_8bit(data, notices)
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    controls = sum(1 for char in text if ord(char) < 32 and char not in _ALLOWED_CONTROLS)
+    controls = len(_CONTROL.findall(text))
     if controls > _MAX_CONTROL_SHARE * len(text):
         raise RecordError(source, f"binary file ({controls} control characters in {len(text)}), not a text record")
     if not text.strip():
