@@ -33,6 +33,7 @@ def precompute(store: str | Path, base: str, iris: Iterable[str] | None = None, 
     access = StoreAccess(settings["STORE"], minter, check_interval=float("inf"))
     publisher = Publisher(access, minter, page_size=settings["PAGE_SIZE"], cache_entries=100, shared=shared)
     urls, snap = Urls(minter, root=""), publisher.snapshot()
+    shared.retain(publisher.generation)  # renderings of other releases or settings: never asked for again
     try:
         records = list(iris) if iris is not None else [str(doc) for doc in snap.store.records()]
         things = _with_entities(snap.store, minter, records) if entities else records

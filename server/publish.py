@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Callable
 
+import pyoxigraph as ox
+
 from ld.cache import VersionedCache
 from ld.describe import Description, describe_thing
 from ld.freshness import description_dependencies, linking_records, record_token, vocabulary_digest
@@ -38,12 +40,18 @@ _ROOT = Path(__file__).resolve().parent.parent
 log = logging.getLogger(__name__)
 
 
+# What shapes a representation besides the data: a change to any of these (a new release) keys everything anew.
+_SHAPING = ("ld/describe.py", "ld/pages.py", "ld/serialize.py", "ld/jsonld.py", "ld/namespaces.py", "ld/formats.py",
+            "ld/iris.py", "ld/freshness.py", "server/publish.py", "server/render.py", "server/links.py",
+            "server/urls.py", "server/negotiate.py", "server/http.py", "server/templates/*.html", "vocab/*.ttl")
+
+
 @lru_cache(maxsize=1)
 def code_digest() -> str:
-    """A digest of the code and templates that shape a representation: a new release never serves old renderings."""
-    digest = hashlib.blake2b(digest_size=8)
-    for path in sorted([*(_ROOT / "ld").rglob("*.py"), *(_ROOT / "server").glob("*.py"),
-                        *(_ROOT / "server" / "templates").glob("*.html")]):
+    """A digest of the code, templates, vocabulary files (property labels on pages) and Oxigraph version that shape
+    a representation: a new release never serves old renderings."""
+    digest = hashlib.blake2b(ox.__version__.encode(), digest_size=8)
+    for path in sorted(p for pattern in _SHAPING for p in _ROOT.glob(pattern)):
         digest.update(path.relative_to(_ROOT).as_posix().encode() + b"\0" + path.read_bytes())
     return digest.hexdigest()
 
@@ -91,7 +99,8 @@ class Publisher:
         body = self._build(description, representation, urls)
         if key_text is not None:
             linking = linking_records(snap.store, self.minter, description.thing) if kind != "document" else ()
-            self.shared.put(key_text, body, description_dependencies(description, linking), snap.stamp)
+            self.shared.put(key_text, body, description_dependencies(description, linking), snap.stamp,
+                            group=f"{kind}/{key}/{page}")
         return body
 
     def cache_key(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,

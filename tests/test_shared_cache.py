@@ -202,3 +202,11 @@ def test_cache_entries_zero_turns_the_shared_cache_off(live):
     client = create_app({"STORE": str(store), "BASE_URI": BASE, "CACHE_ENTRIES": 0}).test_client()
     assert client.get("/doc/document/one.ttl").status_code == 200
     assert not cache_path_for(store).exists() or len(SharedCache(cache_path_for(store))) == 0
+
+
+def test_retain_drops_renderings_of_other_releases(tmp_path):
+    cache = SharedCache(tmp_path / "c.sqlite")
+    cache.put("old|k", ENTRY, [("http://x/a", LABEL)], version=1.0, group="g")
+    cache.put("new|k", ENTRY, [("http://x/a", LABEL)], version=1.0, group="g")
+    assert cache.retain("new|") == 1
+    assert cache.get("old|k") is None and cache.get("new|k") == ENTRY
