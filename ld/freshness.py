@@ -113,6 +113,9 @@ class WriteTracker:
         self.store_path = store_path
         self.minter = minter
         self.written: list[str] = []
+        # Dependencies marked in this run stay pending until settle: no entry depending on them can be stored
+        # meanwhile, so marking them again would delete nothing. Popular entities are marked once per run.
+        self._pending: set[Dependency] = set()
 
     def start(self) -> None:
         """At the start of a run: whatever a dead writer left pending is committed or lost by now."""
@@ -120,12 +123,16 @@ class WriteTracker:
 
     def before_write(self, store: Store, doc: URIRef, record: Graph, entities: Graph) -> None:
         """Invalidate what writing ``doc`` may change, before the write can be committed."""
-        labelled = sorted({s for s in entities.subjects(RDFS.label, None) if isinstance(s, URIRef)})
-        stored = store.entity_labels(labelled)
-        self.cache.mark(write_dependencies(self.minter, doc, record, entities, stored))
+        labelled = sorted({s for s in entities.subjects(RDFS.label, None)
+                           if isinstance(s, URIRef) and (strip_hash(str(s)), LABEL) not in self._pending})
+        stored = store.entity_labels(labelled) if labelled else {}
+        deps = write_dependencies(self.minter, doc, record, entities, stored) - self._pending
+        self.cache.mark(deps)
+        self._pending |= deps
         self.written.append(str(doc))
 
     def settle(self) -> None:
         """After the commits: readers with a newer snapshot may cache what depends on the written things again."""
         self.cache.settle(directory_stamp(self.store_path))
+        self._pending.clear()
 
