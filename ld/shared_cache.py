@@ -111,7 +111,7 @@ class SharedCache:
         ``deps``. Entries of one ``group`` (default: the key alone) share their dependencies. Returns whether it was
         stored; False too when the file is busy (the entry is just not cached)."""
         group = group or key
-        body = zlib.compress(entry.body, 6)
+        body = zlib.compress(entry.body, 1)  # level 1: a quarter of the time of 6, 20% larger
         deps = sorted(set(deps))
         db = self._db(writer=False)
         try:
@@ -121,7 +121,10 @@ class SharedCache:
                     return False
                 db.execute("INSERT OR REPLACE INTO entries VALUES (?, ?, ?, ?, ?, ?)",
                            (key, group, body, entry.etag, entry.link, entry.location))
-                db.executemany("INSERT OR IGNORE INTO deps VALUES (?, ?, ?)", [(i, k, group) for i, k in deps])
+                # The formats of a thing share its dependencies: the first put lists them. Skipping is exact, as any
+                # change to what the group shows marks one of its dependencies, which deletes all of its rows.
+                if db.execute("SELECT 1 FROM deps WHERE grp = ? LIMIT 1", (group,)).fetchone() is None:
+                    db.executemany("INSERT OR IGNORE INTO deps VALUES (?, ?, ?)", [(i, k, group) for i, k in deps])
             return True
         except sqlite3.OperationalError:  # busy: an ingest is marking; serve without caching
             return False

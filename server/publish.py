@@ -100,7 +100,7 @@ class Publisher:
         if key_text is not None:
             linking = linking_records(snap.store, self.minter, description.thing) if kind != "document" else ()
             self.shared.put(key_text, body, description_dependencies(description, linking), snap.stamp,
-                            group=f"{kind}/{key}/{page}")
+                            group=group_of(key_text))
         return body
 
     def cache_key(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,
@@ -114,7 +114,8 @@ class Publisher:
             if token is None:
                 return None  # no such record: describe_thing says so
         vocab = self._vocab.get(snap.version, "vocab", lambda: vocabulary_digest(snap.store, self.minter))
-        return "|".join((self.generation, vocab, root, kind, key, str(page), representation.suffix, token))
+        parts = (self.generation, vocab, root, kind, key, str(page), token, representation.suffix)
+        return "|".join(part.replace("%", "%25").replace("|", "%7C") for part in parts)  # unambiguous
 
     def cached(self, snap: Snapshot, key: tuple, build: Callable[[], object]):
         """Any other per-version value (home page counts, browse pages), cached in this worker."""
@@ -135,6 +136,11 @@ class Publisher:
         location = urls.doc(description.kind, description.key, suffix=representation.suffix, page=page)
         return Body(data, etag_of(data), link_header(description_links(urls, description, representation)),
                     location)
+
+
+def group_of(cache_key: str) -> str:
+    """The key without its format: the representations of one description, which share its dependencies."""
+    return cache_key.rsplit("|", 1)[0]
 
 
 def open_shared_cache(store: str | Path, setting: str) -> SharedCache | None:
