@@ -46,8 +46,8 @@ def build_parser() -> argparse.ArgumentParser:
     ingest.add_argument("--precompute", action="store_true",
                         help="after the run, render the ingested records in every format into the shared cache "
                              "(as `docket publish` does): the first request for each is then as fast as any. Costs "
-                             "about as much again as the ingest itself; without it, records are rendered on first "
-                             "request")
+                             "20-30 ms a record, more than the ingest itself; without it, each representation is "
+                             "rendered on its first request and shared from then on")
 
     validate = verbs.add_parser("validate", help="check records against the SHACL shapes without storing them")
     validate.add_argument("paths", nargs="+", metavar="PATH")
