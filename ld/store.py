@@ -62,10 +62,6 @@ class Store(ABC):
         """The record whose ``docket:sourceFile`` is ``source_file``, if any."""
 
     @abstractmethod
-    def record_for_identifier(self, record_id: str) -> URIRef | None:
-        """The record carrying ``record_id`` as a ``dcterms:identifier`` literal, if any."""
-
-    @abstractmethod
     def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
         """The ``rdfs:label`` the entities graph already gives each of ``entities`` (absent ones left out)."""
 
@@ -213,7 +209,6 @@ class _Pending:
     def __init__(self) -> None:
         self.writes: dict[URIRef, tuple[Graph, Graph]] = {}
         self.by_source: dict[str, URIRef] = {}
-        self.by_identifier: dict[str, URIRef] = {}
         self.labels: dict[URIRef, str] = {}  # entity -> the first rdfs:label buffered for it
 
     def add(self, doc: URIRef, record: Graph, entities: Graph) -> None:
@@ -222,8 +217,6 @@ class _Pending:
             self.labels.setdefault(URIRef(entity), str(label))
         for source in record.objects(doc, DOCKET.sourceFile):
             self.by_source[str(source)] = doc
-        for identifier in record.objects(doc, DCTERMS.identifier):
-            self.by_identifier[str(identifier)] = doc
 
     def take(self) -> list[RecordWrite]:
         writes = [(doc, record, entities) for doc, (record, entities) in self.writes.items()]
@@ -300,12 +293,6 @@ class OxigraphStore(Store):
         if self._pending and source_file in self._pending.by_source:
             return self._pending.by_source[source_file]
         return self._record_with(DOCKET.sourceFile, source_file)
-
-    def record_for_identifier(self, record_id: str) -> URIRef | None:
-        """The record with ``dcterms:identifier`` ``record_id`` (pending bulk writes first), if any."""
-        if self._pending and record_id in self._pending.by_identifier:
-            return self._pending.by_identifier[record_id]
-        return self._record_with(DCTERMS.identifier, record_id)
 
     def entity_names(self) -> Iterator[tuple[URIRef, str, str]]:
         """(entity, its rdfs:label, one of its names) for every label and variant in the entities graph."""
@@ -423,6 +410,10 @@ class OxigraphStore(Store):
         self._flush_pending()
         lines = triple_lines(graph)
         with self._write_lock:
+            # Every ingest run refreshes the vocab graph; when it is unchanged, writing it again would be a commit
+            # (and every serving worker would reopen its store for nothing).
+            if self._stored_lines(URIRef(name)) == set(lines):
+                return
             self._update(update_request(drops=[name], inserts=[graph_block(name, lines)] if lines else []))
             if URIRef(name) == self.entities_graph:
                 self._known_entity_lines = set(lines)
@@ -432,7 +423,7 @@ class OxigraphStore(Store):
         """Buffer ``replace_record`` calls and commit them ``batch_size`` at a time, one transaction per batch.
 
         Each record is still all-or-nothing; a crash loses at most the uncommitted batch. Duplicate lookups
-        (``record_for_source``, ``record_for_identifier``, ``record_state``) see buffered records; other reads commit
+        (``record_for_source``, ``record_state``) see buffered records; other reads commit
         the buffer first. On a normal exit the rest is committed; when an exception escapes, the buffer is dropped.
         """
         if batch_size < 1:

@@ -1,7 +1,6 @@
 """The mapper against expected graphs: the design's example record, translations, and the Dublin Core view."""
 
 from datetime import datetime
-from pathlib import Path
 
 import pytest
 from rdflib import BNode, Graph, URIRef

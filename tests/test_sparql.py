@@ -6,7 +6,6 @@ import csv
 import io
 import json
 import os
-import shutil
 import threading
 import time
 import xml.etree.ElementTree as ET
