@@ -1,8 +1,14 @@
 """docket's triple store: one named graph per record, plus the entities and vocab graphs.
 
-``Store`` is the interface the rest of docket uses; ``OxigraphStore`` implements it over an embedded pyoxigraph
-(RocksDB) directory. Every write is a SPARQL 1.1 Update request (``DROP SILENT GRAPH``, ``INSERT DATA``), built by the
-module-level functions below, so a remote SPARQL store can implement the same interface by posting the same text.
+``Store`` is the interface the rest of docket uses. ``SparqlStore`` holds what every implementation shares, in SPARQL
+text: writes are SPARQL 1.1 Update requests (``DROP SILENT GRAPH``, ``DELETE DATA``, ``INSERT DATA``, built by the
+module-level functions below), one request per batch of records, buffering (``bulk_mode``) and the reads that are
+plain SPARQL queries. ``OxigraphStore`` runs them on an embedded pyoxigraph (RocksDB) directory (with faster
+quad-pattern reads where it has them); ``ld.remote_store.RemoteStore`` posts the same text to a SPARQL 1.1 endpoint.
+
+Every write also replaces the store-wide change marker (one triple in the system graph ``{base}graph/state``, in the
+same request): a reader that cannot watch files (a web server over a remote store) learns that the data changed from
+one small query (``change_marker``).
 
 Atomicity: pyoxigraph runs one ``update()`` request, all its operations together, as one RocksDB transaction, so
 replacing a record (drop its graph, insert its triples, add its entity triples) is all-or-nothing, even when the
@@ -17,7 +23,9 @@ Literals: Oxigraph stores valid typed literals in canonical form ("007"^^xsd:int
 from __future__ import annotations
 
 import re
+import secrets
 import threading
+import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
@@ -91,7 +99,7 @@ class Store(ABC):
 
     @abstractmethod
     def records(self) -> Iterator[URIRef]:
-        """The names of all record graphs (every named graph but the system graphs)."""
+        """The names of all record graphs (the named graphs under ``{base}id/document/``)."""
 
     @abstractmethod
     def count_records(self) -> int:
@@ -100,6 +108,10 @@ class Store(ABC):
     @abstractmethod
     def query(self, sparql: str, *, use_default_graph_as_union: bool = True):
         """Run a SPARQL 1.1 query (never an update); the default graph is the union of all graphs unless told."""
+
+    @abstractmethod
+    def change_marker(self) -> str | None:
+        """A text that changes with every write to the store (None before the first): ``"{time} {random}"``."""
 
     @abstractmethod
     def close(self) -> None:
@@ -200,11 +212,11 @@ def _parse_datetime(text: str | None) -> datetime | None:
         return None
 
 
-# --- the embedded store ----------------------------------------------------------------------------------------------
+# --- what both stores share --------------------------------------------------------------------------------------
 
 
 class _Pending:
-    """Record writes buffered by ``OxigraphStore.bulk_mode``, indexed so duplicate checks can see them."""
+    """Record writes buffered by ``SparqlStore.bulk_mode``, indexed so duplicate checks can see them."""
 
     def __init__(self) -> None:
         self.writes: dict[URIRef, tuple[Graph, Graph]] = {}
@@ -224,26 +236,288 @@ class _Pending:
         return writes
 
 
-class OxigraphStore(Store):
-    """The embedded store: a pyoxigraph directory, one writer process, any number of read-only readers."""
+class SparqlStore(Store):
+    """The logic every store shares, written once in SPARQL: writes as one SPARQL Update request per batch, bulk
+    buffering, the change marker, and reads as SPARQL queries over named graphs (never the default graph, whose
+    meaning differs between stores). Subclasses supply ``_select`` (a SELECT or CONSTRUCT, answered as pyoxigraph
+    terms), ``_update`` (one request, run atomically) and ``_stored_lines``, and may override reads they can answer
+    faster."""
 
     # Entity triples already committed by this instance, as N-Triples lines: re-sending them costs a store lookup per
     # triple for nothing, and the same people recur across thousands of records. Bounded so memory stays small.
     _MAX_KNOWN_ENTITY_LINES = 2_000_000
 
-    def __init__(self, db: ox.Store, *, entities_graph: URIRef, read_only: bool = False,
-                 system_graph_prefix: str | None = None):
-        """Wrap an open pyoxigraph store. Graphs named under ``system_graph_prefix`` (by default the entities graph's
-        parent, ``{base}graph/``) are system graphs (entities, vocab); every other named graph is a record graph."""
-        self._db: ox.Store | None = db
+    def __init__(self, *, entities_graph: URIRef, read_only: bool = False, system_graph_prefix: str | None = None):
+        """Graphs named under ``system_graph_prefix`` (by default the entities graph's parent, ``{base}graph/``) are
+        system graphs (entities, vocab, state); record graphs are those named under ``{base}id/document/``. Other
+        graphs (a shared endpoint holds other data too) are not docket's."""
         self.entities_graph = URIRef(entities_graph)
         self.read_only = read_only
         self._system_prefix = system_graph_prefix or str(entities_graph).rsplit("/", 1)[0] + "/"
+        self._record_prefix = self._system_prefix.removesuffix("graph/") + "id/document/"
+        self.state_graph = URIRef(self._system_prefix + "state")
         self._known_entity_lines: set[str] = set()
         self._pending: _Pending | None = None
         self._bulk_size = 0
-        self._writes_since_flush = 0
         self._write_lock = threading.RLock()
+
+    # -- what a subclass supplies --
+
+    @abstractmethod
+    def _select(self, sparql: str):
+        """Run a query of docket's own (named graphs only); pyoxigraph solutions or triples."""
+
+    @abstractmethod
+    def _update(self, text: str) -> None:
+        """Run one SPARQL Update request, all of it or nothing."""
+
+    @abstractmethod
+    def _stored_lines(self, doc: URIRef) -> set[str] | None:
+        """The stored triples of graph ``doc`` as N-Triples lines exactly as ``triple_lines`` writes them (empty for
+        no graph), or None when the store cannot promise that form: the graph is then replaced whole."""
+
+    def _check_writable(self) -> None:
+        if self.read_only:
+            raise StoreError("the store is open read-only")
+
+    # -- reads --
+
+    def record_state(self, doc: URIRef) -> RecordState | None:
+        """The bookkeeping of record ``doc`` (pending bulk writes included), or None when there is no such record."""
+        if self._pending and doc in self._pending.writes:
+            record = self._pending.writes[doc][0]
+            if not record:  # a buffered removal
+                return None
+            values = {p: record.value(doc, p) for p in _STATE_PREDICATES}
+        else:
+            values = self._stored_state(URIRef(_checked_iri(doc)))
+            if values is None:
+                return None
+        text = {p: None if v is None else str(v) for p, v in values.items()}
+        return RecordState(
+            source_file=text.get(DOCKET.sourceFile),
+            checksum=text.get(DOCKET.sourceChecksum),
+            mapper_version=text.get(DOCKET.mapperVersion),
+            modified=_parse_datetime(text.get(DCTERMS.modified)),
+        )
+
+    def _stored_state(self, doc: URIRef) -> dict | None:
+        # One row per value; OPTIONALs so a graph without bookkeeping still says it exists (a row of unbound values).
+        names = {f"v{i}": p for i, p in enumerate(_STATE_PREDICATES)}
+        optionals = " ".join(f"OPTIONAL {{ {_iri(doc)} {_iri(p)} ?{v} }}" for v, p in names.items())
+        query = f"SELECT * WHERE {{ GRAPH {_iri(doc)} {{ {{ SELECT * WHERE {{ ?s ?p ?o }} LIMIT 1 }} {optionals} }} }}"
+        rows = list(self._select(query))
+        if not rows:
+            return None
+        values: dict = {}
+        for row in rows:
+            for v, p in names.items():
+                if row[v] is not None:
+                    values.setdefault(p, row[v].value)
+        return values
+
+    def record_for_source(self, source_file: str) -> URIRef | None:
+        """The record whose ``docket:sourceFile`` is ``source_file`` (pending bulk writes first), if any."""
+        if self._pending and source_file in self._pending.by_source:
+            return self._pending.by_source[source_file]
+        return self._record_with(DOCKET.sourceFile, source_file)
+
+    def _record_with(self, predicate: URIRef, value: str) -> URIRef | None:
+        # A record states its bookkeeping on its own IRI in its own graph: subject == graph name.
+        query = (f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g {_iri(predicate)} {_quoted(value)} }} "
+                 f"FILTER(STRSTARTS(STR(?g), {_quoted(self._record_prefix)})) }} LIMIT 1")
+        for row in self._select(query):
+            return URIRef(row["g"].value)
+        return None
+
+    def entity_names(self) -> Iterator[tuple[URIRef, str, str]]:
+        """(entity, its rdfs:label, one of its names) for every label and variant in the entities graph."""
+        self._flush_pending()
+        query = (f"SELECT ?e ?label ?name WHERE {{ GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label . "
+                 f"{{ ?e <{RDFS.label}> ?name }} UNION {{ ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?name }} }} }}")
+        for solution in self._select(query):
+            yield URIRef(solution["e"].value), solution["label"].value, solution["name"].value
+
+    def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
+        """The ``rdfs:label`` the entities graph already gives each of ``entities`` (pending bulk writes included)."""
+        wanted = [URIRef(e) for e in entities]
+        if not wanted:
+            return {}
+        found: dict[URIRef, str] = {}
+        if self._pending:
+            for iri in wanted:
+                if iri in self._pending.labels:
+                    found[iri] = self._pending.labels[iri]
+        values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
+        if values:
+            query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "
+                     f"GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label }} }}")
+            for solution in self._select(query):
+                found.setdefault(URIRef(solution["e"].value), solution["label"].value)
+        return found
+
+    def record_graph(self, doc: URIRef) -> Graph:
+        """The triples of record ``doc`` as a new rdflib Graph; raises NotFound when the store has none."""
+        graph = self.graph(doc)
+        if not graph:
+            raise NotFound(f"no record graph {doc}")
+        return graph
+
+    def graph(self, name: URIRef) -> Graph:
+        """The triples of named graph ``name`` as a new rdflib Graph (empty when there are none)."""
+        self._flush_pending()
+        graph = Graph()
+        add = graph.add
+        for triple in self._select(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }}"):
+            add((to_rdflib(triple.subject), to_rdflib(triple.predicate), to_rdflib(triple.object)))
+        return graph
+
+    def records(self) -> Iterator[URIRef]:
+        """The names of all record graphs (a record graph describes the record it is named after)."""
+        self._flush_pending()
+        query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?g ?p ?o }} "
+                 f"FILTER(STRSTARTS(STR(?g), {_quoted(self._record_prefix)})) }}")
+        for row in self._select(query):
+            yield URIRef(row["g"].value)
+
+    def count_records(self) -> int:
+        """How many record graphs the store holds."""
+        return sum(1 for _ in self.records())
+
+    def change_marker(self) -> str | None:
+        """The change marker the last write left (None before the first write)."""
+        self._flush_pending()
+        query = f"SELECT ?m WHERE {{ GRAPH {_iri(self.state_graph)} {{ {_iri(self.state_graph)} {_iri(_CHANGED)} ?m }} }}"
+        for row in self._select(query):
+            return row["m"].value
+        return None
+
+    # -- writes --
+
+    def replace_record(self, doc: URIRef, record: Graph, entities: Graph) -> None:
+        """Replace graph ``doc`` with ``record`` and add ``entities`` to the entities graph, all in one transaction.
+        In bulk mode the write is buffered and committed with its batch (still all-or-nothing per record).
+        Raises ValueError for blank nodes or invalid IRIs, StoreError when the store fails."""
+        self._check_writable()
+        if self._pending is not None:
+            _checked_iri(doc)
+            self._pending.add(URIRef(doc), record, entities)
+            if len(self._pending.writes) >= self._bulk_size:
+                self._flush_pending()
+            return
+        self.replace_records([(doc, record, entities)])
+
+    def replace_records(self, writes: Iterable[RecordWrite]) -> None:
+        """Replace many records in one update request: either all of them are written or none.
+
+        Where the store can list a graph as ``triple_lines`` writes it (``_stored_lines``), only the difference is
+        sent: the request deletes the stored triples a record no longer has and inserts the new ones (removing and
+        inserting a quad costs about 25 us each in Oxigraph, and a re-ingested record mostly repeats itself).
+        Otherwise the record's graph is dropped and inserted whole, in the same request. A thread lock guards
+        read-diff-write; one writer per store is docket's rule (``docket ingest``)."""
+        self._check_writable()
+        records, entity_graphs = _merge_writes(writes)
+        if not records:
+            return
+        with self._write_lock:
+            drops, deletes, inserts = [], [], []
+            for doc, record in records.items():
+                new = dict.fromkeys(triple_lines(record))
+                if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
+                    drops.append(doc)
+                    continue
+                old = self._stored_lines(doc)  # a set; empty (and cheap) for a new record
+                if old is None:
+                    drops.append(doc)
+                    inserts.append(graph_block(doc, new))
+                    continue
+                if removed := [line for line in old if line not in new]:
+                    deletes.append(graph_block(doc, removed))
+                if added := [line for line in new if line not in old]:
+                    inserts.append(graph_block(doc, added))
+            entity_lines = self._new_entity_lines(entity_graphs)
+            if entity_lines:
+                inserts.append(graph_block(self.entities_graph, entity_lines))
+            if drops or deletes or inserts:
+                self._write(drops, deletes, inserts)
+            self._remember_entity_lines(entity_lines)
+
+    def replace_graph(self, name: URIRef, graph: Graph) -> None:
+        """Replace graph ``name`` with ``graph`` in one transaction (the vocab graph, or the entities graph)."""
+        self._check_writable()
+        self._flush_pending()
+        lines = triple_lines(graph)
+        with self._write_lock:
+            # Every ingest run refreshes the vocab graph; when it is unchanged, writing it again would be a commit
+            # (and every serving worker would reopen its store for nothing).
+            stored = self._stored_lines(URIRef(name))
+            if stored is None:
+                stored = {f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in self.graph(URIRef(name))}
+            if stored == set(lines):
+                return
+            self._write([name], [], [graph_block(name, lines)] if lines else [])
+            if URIRef(name) == self.entities_graph:
+                self._known_entity_lines = set(lines)
+
+    def _write(self, drops: list, deletes: list[str], inserts: list[str]) -> None:
+        # Every write replaces the change marker, in the same request as the data it marks.
+        marker = f"{time.time():.6f} {secrets.token_hex(4)}"
+        block = graph_block(self.state_graph, [f"{_iri(self.state_graph)} {_iri(_CHANGED)} {_quoted(marker)} ."])
+        self._update(update_request(drops=[*drops, self.state_graph], deletes=deletes, inserts=[*inserts, block]))
+
+    @contextmanager
+    def bulk_mode(self, batch_size: int = 100) -> Iterator[SparqlStore]:
+        """Buffer ``replace_record`` calls and commit them ``batch_size`` at a time, one transaction per batch.
+
+        Each record is still all-or-nothing; a crash loses at most the uncommitted batch. Duplicate lookups
+        (``record_for_source``, ``record_state``) see buffered records; other reads commit
+        the buffer first. On a normal exit the rest is committed; when an exception escapes, the buffer is dropped.
+        """
+        if batch_size < 1:
+            raise ValueError("batch_size must be at least 1")
+        self._check_writable()
+        if self._pending is not None:
+            raise StoreError("bulk mode is already on")
+        self._pending, self._bulk_size = _Pending(), batch_size
+        try:
+            yield self
+            self._flush_pending()
+        finally:
+            self._pending = None
+
+    # -- helpers --
+
+    def _flush_pending(self) -> None:
+        if self._pending is not None and self._pending.writes:
+            self.replace_records(self._pending.take())
+
+    def _new_entity_lines(self, graphs: Iterable[Graph]) -> list[str]:
+        seen = self._known_entity_lines
+        fresh: dict[str, None] = {}  # ordered set: also removes repeats across the records of one batch
+        for graph in graphs:
+            for line in triple_lines(graph):
+                if line not in seen:
+                    fresh[line] = None
+        return list(fresh)
+
+    def _remember_entity_lines(self, lines: list[str]) -> None:
+        if len(self._known_entity_lines) + len(lines) > self._MAX_KNOWN_ENTITY_LINES:
+            self._known_entity_lines.clear()
+        self._known_entity_lines.update(lines)
+
+
+# --- the embedded store ----------------------------------------------------------------------------------------------
+
+
+class OxigraphStore(SparqlStore):
+    """The embedded store: a pyoxigraph directory, one writer process, any number of read-only readers."""
+
+    def __init__(self, db: ox.Store, *, entities_graph: URIRef, read_only: bool = False,
+                 system_graph_prefix: str | None = None):
+        """Wrap an open pyoxigraph store (see ``SparqlStore`` for the system graphs)."""
+        super().__init__(entities_graph=entities_graph, read_only=read_only, system_graph_prefix=system_graph_prefix)
+        self._db: ox.Store | None = db
+        self._writes_since_flush = 0
 
     @classmethod
     def open(cls, path: str | Path, *, read_only: bool = False, base: str | None = None,
@@ -264,68 +538,16 @@ class OxigraphStore(Store):
             raise StoreError(f"cannot open the store at {path} {mode}: {e}") from e
         return cls(db, entities_graph=graph, read_only=read_only)
 
-    # -- reads --
+    # -- reads (quad patterns where they beat a query) --
 
-    def record_state(self, doc: URIRef) -> RecordState | None:
-        """The bookkeeping of record ``doc`` (pending bulk writes included), or None when there is no such record."""
-        if self._pending and doc in self._pending.writes:
-            record = self._pending.writes[doc][0]
-            if not record:  # a buffered removal
-                return None
-            values = {p: record.value(doc, p) for p in _STATE_PREDICATES}
-        else:
-            node = ox.NamedNode(_checked_iri(doc))
-            values = {}
-            for quad in self._quads(node, None, None, node):
-                values.setdefault(URIRef(quad.predicate.value), quad.object.value)
-            if not values and not self._db.contains_named_graph(node):
-                return None
-        text = {p: None if v is None else str(v) for p, v in values.items()}
-        return RecordState(
-            source_file=text.get(DOCKET.sourceFile),
-            checksum=text.get(DOCKET.sourceChecksum),
-            mapper_version=text.get(DOCKET.mapperVersion),
-            modified=_parse_datetime(text.get(DCTERMS.modified)),
-        )
-
-    def record_for_source(self, source_file: str) -> URIRef | None:
-        """The record whose ``docket:sourceFile`` is ``source_file`` (pending bulk writes first), if any."""
-        if self._pending and source_file in self._pending.by_source:
-            return self._pending.by_source[source_file]
-        return self._record_with(DOCKET.sourceFile, source_file)
-
-    def entity_names(self) -> Iterator[tuple[URIRef, str, str]]:
-        """(entity, its rdfs:label, one of its names) for every label and variant in the entities graph."""
-        self._flush_pending()
-        query = (f"SELECT ?e ?label ?name WHERE {{ GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label . "
-                 f"{{ ?e <{RDFS.label}> ?name }} UNION {{ ?e <http://www.w3.org/2004/02/skos/core#altLabel> ?name }} }} }}")
-        for solution in self._call(self._db.query, query):
-            yield URIRef(solution["e"].value), solution["label"].value, solution["name"].value
-
-    def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
-        """The ``rdfs:label`` the entities graph already gives each of ``entities`` (pending bulk writes included)."""
-        wanted = [URIRef(e) for e in entities]
-        if not wanted:
-            return {}
-        found: dict[URIRef, str] = {}
-        if self._pending:
-            for iri in wanted:
-                if iri in self._pending.labels:
-                    found[iri] = self._pending.labels[iri]
-        values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
-        if values:
-            query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "
-                     f"GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label }} }}")
-            for solution in self._call(self._db.query, query):
-                found.setdefault(URIRef(solution["e"].value), solution["label"].value)
-        return found
-
-    def record_graph(self, doc: URIRef) -> Graph:
-        """The triples of record ``doc`` as a new rdflib Graph; raises NotFound when the store has none."""
-        graph = self.graph(doc)
-        if not graph:
-            raise NotFound(f"no record graph {doc}")
-        return graph
+    def _stored_state(self, doc: URIRef) -> dict | None:
+        node = ox.NamedNode(doc)
+        values = {}
+        for quad in self._quads(node, None, None, node):
+            values.setdefault(URIRef(quad.predicate.value), quad.object.value)
+        if not values and not self._db.contains_named_graph(node):
+            return None
+        return {p: values.get(p) for p in _STATE_PREDICATES}
 
     def graph(self, name: URIRef) -> Graph:
         """The triples of named graph ``name`` as a new rdflib Graph (empty when there are none)."""
@@ -341,12 +563,8 @@ class OxigraphStore(Store):
         """The names of all record graphs, in the store's order."""
         self._flush_pending()
         for graph in self._call(self._db.named_graphs):
-            if isinstance(graph, ox.NamedNode) and not graph.value.startswith(self._system_prefix):
+            if isinstance(graph, ox.NamedNode) and graph.value.startswith(self._record_prefix):
                 yield URIRef(graph.value)
-
-    def count_records(self) -> int:
-        """How many record graphs the store holds."""
-        return sum(1 for _ in self.records())
 
     def query(self, sparql: str, *, use_default_graph_as_union: bool = True):
         """Run a SPARQL query; returns pyoxigraph's QuerySolutions, QueryBoolean or QueryTriples.
@@ -359,84 +577,8 @@ class OxigraphStore(Store):
         except (OSError, RuntimeError) as e:
             raise StoreError(f"query failed: {e}") from e
 
-    # -- writes --
-
-    def replace_record(self, doc: URIRef, record: Graph, entities: Graph) -> None:
-        """Replace graph ``doc`` with ``record`` and add ``entities`` to the entities graph, all in one transaction.
-        In bulk mode the write is buffered and committed with its batch (still all-or-nothing per record).
-        Raises ValueError for blank nodes or invalid IRIs, StoreError when the store fails."""
-        self._check_writable()
-        if self._pending is not None:
-            _checked_iri(doc)
-            self._pending.add(URIRef(doc), record, entities)
-            if len(self._pending.writes) >= self._bulk_size:
-                self._flush_pending()
-            return
-        self.replace_records([(doc, record, entities)])
-
-    def replace_records(self, writes: Iterable[RecordWrite]) -> None:
-        """Replace many records in one transaction: either all of them are written or none.
-
-        Only the difference reaches the store: the request deletes the stored triples a record no longer has and
-        inserts the new ones (removing and inserting a quad costs about 25 us each on disk, and a re-ingested record
-        mostly repeats itself). One writer process holds the directory lock and a thread lock guards read-diff-write,
-        so the stored graph cannot change between the read and the write."""
-        self._check_writable()
-        records, entity_graphs = _merge_writes(writes)
-        if not records:
-            return
-        with self._write_lock:
-            drops, deletes, inserts = [], [], []
-            for doc, record in records.items():
-                new = dict.fromkeys(triple_lines(record))
-                if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
-                    drops.append(doc)
-                    continue
-                old = self._stored_lines(doc)  # a set; empty (and cheap) for a new record
-                if removed := [line for line in old if line not in new]:
-                    deletes.append(graph_block(doc, removed))
-                if added := [line for line in new if line not in old]:
-                    inserts.append(graph_block(doc, added))
-            entity_lines = self._new_entity_lines(entity_graphs)
-            if entity_lines:
-                inserts.append(graph_block(self.entities_graph, entity_lines))
-            if drops or deletes or inserts:
-                self._update(update_request(drops=drops, deletes=deletes, inserts=inserts))
-            self._remember_entity_lines(entity_lines)
-
-    def replace_graph(self, name: URIRef, graph: Graph) -> None:
-        """Replace graph ``name`` with ``graph`` in one transaction (the vocab graph, or the entities graph)."""
-        self._check_writable()
-        self._flush_pending()
-        lines = triple_lines(graph)
-        with self._write_lock:
-            # Every ingest run refreshes the vocab graph; when it is unchanged, writing it again would be a commit
-            # (and every serving worker would reopen its store for nothing).
-            if self._stored_lines(URIRef(name)) == set(lines):
-                return
-            self._update(update_request(drops=[name], inserts=[graph_block(name, lines)] if lines else []))
-            if URIRef(name) == self.entities_graph:
-                self._known_entity_lines = set(lines)
-
-    @contextmanager
-    def bulk_mode(self, batch_size: int = 100) -> Iterator[OxigraphStore]:
-        """Buffer ``replace_record`` calls and commit them ``batch_size`` at a time, one transaction per batch.
-
-        Each record is still all-or-nothing; a crash loses at most the uncommitted batch. Duplicate lookups
-        (``record_for_source``, ``record_state``) see buffered records; other reads commit
-        the buffer first. On a normal exit the rest is committed; when an exception escapes, the buffer is dropped.
-        """
-        if batch_size < 1:
-            raise ValueError("batch_size must be at least 1")
-        self._check_writable()
-        if self._pending is not None:
-            raise StoreError("bulk mode is already on")
-        self._pending, self._bulk_size = _Pending(), batch_size
-        try:
-            yield self
-            self._flush_pending()
-        finally:
-            self._pending = None
+    def _select(self, sparql: str):
+        return self._call(self._open_db().query, sparql)
 
     def close(self) -> None:
         """Commit pending writes, flush memtables to disk (a quicker next open) and release the directory lock.
@@ -487,12 +629,7 @@ class OxigraphStore(Store):
 
     def _check_writable(self) -> None:
         self._open_db()
-        if self.read_only:
-            raise StoreError("the store is open read-only")
-
-    def _flush_pending(self) -> None:
-        if self._pending is not None and self._pending.writes:
-            self.replace_records(self._pending.take())
+        super()._check_writable()
 
     def _stored_lines(self, doc: URIRef) -> set[str]:
         # pyoxigraph prints terms as N-Triples, escaped as term_text escapes them, so lines compare as text.
@@ -503,30 +640,16 @@ class OxigraphStore(Store):
         return {f"{q.subject} {q.predicate} {q.object} ." for q in self._quads(None, None, None, node)}
 
     def _record_with(self, predicate: URIRef, value: str) -> URIRef | None:
-        # A record states its bookkeeping on its own IRI in its own graph: subject == graph name.
         for quad in self._quads(None, ox.NamedNode(predicate), ox.Literal(value), None):
             graph = quad.graph_name
             if isinstance(graph, ox.NamedNode) and quad.subject == graph \
-                    and not graph.value.startswith(self._system_prefix):
+                    and graph.value.startswith(self._record_prefix):
                 return URIRef(graph.value)
         return None
 
-    def _new_entity_lines(self, graphs: Iterable[Graph]) -> list[str]:
-        seen = self._known_entity_lines
-        fresh: dict[str, None] = {}  # ordered set: also removes repeats across the records of one batch
-        for graph in graphs:
-            for line in triple_lines(graph):
-                if line not in seen:
-                    fresh[line] = None
-        return list(fresh)
-
-    def _remember_entity_lines(self, lines: list[str]) -> None:
-        if len(self._known_entity_lines) + len(lines) > self._MAX_KNOWN_ENTITY_LINES:
-            self._known_entity_lines.clear()
-        self._known_entity_lines.update(lines)
-
 
 _STATE_PREDICATES = (DOCKET.sourceFile, DOCKET.sourceChecksum, DOCKET.mapperVersion, DCTERMS.modified)
+_CHANGED = DOCKET.changed
 
 
 def _merge_writes(writes: Iterable[RecordWrite]) -> tuple[dict[URIRef, Graph], list[Graph]]:

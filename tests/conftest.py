@@ -111,3 +111,75 @@ def _signal_group(group: int, sig: int) -> None:
         os.killpg(group, sig)
     except ProcessLookupError:
         pass  # nothing left in the group
+
+
+# --- a real SPARQL server (`oxigraph serve`, PyPI package oxigraph, a test dependency) ---------------------------------
+
+
+def oxigraph_binary() -> str:
+    """The `oxigraph` command installed beside this Python (pyproject's test extra pins it), else on PATH."""
+    import shutil
+
+    beside = Path(sys.executable).with_name("oxigraph")
+    path = str(beside) if beside.exists() else shutil.which("oxigraph")
+    if path is None:
+        reason = "the oxigraph server is not installed (PyPI package oxigraph, in the test extra: make install)"
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason, pytrace=False)
+        pytest.skip(reason)
+    return path
+
+
+class OxigraphServer:
+    """`oxigraph serve` on a free loopback port over a directory, its default graph the union of all graphs (as
+    docket's own endpoint has it); ``query_url`` and ``update_url`` are its SPARQL endpoints."""
+
+    def __init__(self, location: Path, log: Path):
+        self.location, self.log_path = location, log
+        self.port = free_port()
+        self.query_url = f"http://127.0.0.1:{self.port}/query"
+        self.update_url = f"http://127.0.0.1:{self.port}/update"
+        self.process: subprocess.Popen | None = None
+
+    def __enter__(self) -> "OxigraphServer":
+        command = [oxigraph_binary(), "serve", "--location", str(self.location), "--bind",
+                   f"127.0.0.1:{self.port}", "--union-default-graph"]
+        with self.log_path.open("wb") as log:
+            self.process = subprocess.Popen(command, stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
+                                            start_new_session=True)
+        deadline = time.monotonic() + 30
+        while not self._answers():
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                self.__exit__()
+                pytest.fail(f"oxigraph serve did not come up; its log:\n{self.log_path.read_text()[-2000:]}")
+            time.sleep(0.05)
+        return self
+
+    def _answers(self) -> bool:
+        import urllib.parse
+        import urllib.request
+
+        url = f"{self.query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                return response.status == 200
+        except OSError:
+            return False
+
+    def __exit__(self, *exc) -> None:
+        if self.process is not None:
+            _signal_group(self.process.pid, signal.SIGTERM)
+            try:
+                self.process.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                _signal_group(self.process.pid, signal.SIGKILL)
+                self.process.wait(timeout=10)
+            self.process = None
+
+
+@pytest.fixture(scope="session")
+def oxigraph_server(tmp_path_factory) -> OxigraphServer:
+    """One `oxigraph serve` for the whole session; tests keep apart by using bases of their own."""
+    folder = tmp_path_factory.mktemp("oxigraph-server")
+    with OxigraphServer(folder / "data", folder / "server.log") as server:
+        yield server

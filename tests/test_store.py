@@ -34,14 +34,14 @@ def store(tmp_path):
     st.close()
 
 
-def person(key: str) -> URIRef:
-    return MINTER.thing("person", key)
+def person(key: str, minter: Minter = MINTER) -> URIRef:
+    return minter.thing("person", key)
 
 
 def make_record(key: str, *, title: str = "A title", checksum: str = "sha256:00", people=("nam-il",),
-                record_id: str | None = None) -> tuple[URIRef, Graph, Graph]:
+                record_id: str | None = None, minter: Minter = MINTER) -> tuple[URIRef, Graph, Graph]:
     """A small record in docket's shape, with the literal kinds the mapper emits, and its entity descriptions."""
-    doc = MINTER.document(key)
+    doc = minter.document(key)
     g = Graph()
     g.add((doc, RDF.type, CRM.E31_Document))
     g.add((doc, RDFS.label, Literal(title)))
@@ -56,15 +56,15 @@ def make_record(key: str, *, title: str = "A title", checksum: str = "sha256:00"
     g.add((doc, DOCKET.mapperVersion, Literal("0.1.0")))
     if record_id:
         g.add((doc, DCTERMS.identifier, Literal(record_id)))
-    span = MINTER.part(doc, "date")
+    span = minter.part(doc, "date")
     g.add((span, CRM["P82a_begin_of_the_begin"], Literal("1955-12-06T00:00:00", datatype=XSD.dateTime)))
     g.add((span, CRM["P82b_end_of_the_end"], Literal("1955-12-06T23:59:59", datatype=XSD.dateTime)))
     g.add((span, RDFS.label, Literal("6 December 1955", lang="en")))
     entities = Graph()
     for key_ in people:
-        g.add((doc, CRM.P67_refers_to, person(key_)))
-        entities.add((person(key_), RDF.type, CRM.E21_Person))
-        entities.add((person(key_), RDFS.label, Literal(key_.replace("-", " ").title())))
+        g.add((doc, CRM.P67_refers_to, person(key_, minter)))
+        entities.add((person(key_, minter), RDF.type, CRM.E21_Person))
+        entities.add((person(key_, minter), RDFS.label, Literal(key_.replace("-", " ").title())))
     return doc, g, entities
 
 
@@ -72,137 +72,7 @@ def entity_quad_count(st: OxigraphStore) -> int:
     return len(list(st._db.quads_for_pattern(None, None, None, ox.NamedNode(st.entities_graph))))
 
 
-# --- replace semantics -----------------------------------------------------------------------------------------------
-
-
-def test_record_round_trips_with_every_literal_kind(store):
-    doc, record, entities = make_record("journal-1955-12-06")
-    store.replace_record(doc, record, entities)
-    assert isomorphic(store.record_graph(doc), record)
-    assert isomorphic(store.graph(store.entities_graph), entities)
-
-
-def test_replace_changes_only_that_records_graph(store):
-    a, ga, ea = make_record("a", title="First A", people=("nam-il", "kim-il-sung"))
-    b, gb, eb = make_record("b", title="B")
-    store.replace_record(a, ga, ea)
-    store.replace_record(b, gb, eb)
-    a2, ga2, ea2 = make_record("a", title="Second A", checksum="sha256:11", people=("molotov",))
-    store.replace_record(a2, ga2, ea2)
-    assert isomorphic(store.record_graph(a), ga2)  # nothing of the first version is left
-    assert isomorphic(store.record_graph(b), gb)
-    assert sorted(store.records()) == [a, b]
-
-
-def test_replace_with_an_empty_graph_removes_the_record(store):
-    doc, record, entities = make_record("gone")
-    store.replace_record(doc, record, entities)
-    store.replace_record(doc, Graph(), Graph())
-    assert store.count_records() == 0
-    assert store.record_state(doc) is None
-    with pytest.raises(NotFound):
-        store.record_graph(doc)
-
-
-def test_entity_triples_land_once_in_the_entities_graph(store, tmp_path):
-    for key in ("r1", "r2", "r3"):
-        store.replace_record(*make_record(key, people=("nam-il", "molotov")))
-    # the same records again from a fresh instance (its cache of written entity triples is empty)
-    store.close()
-    reopened = OxigraphStore.open(tmp_path / "store", minter=MINTER)
-    try:
-        reopened.replace_record(*make_record("r4", people=("nam-il", "molotov")))
-        assert entity_quad_count(reopened) == 4  # 2 people x (type, label)
-        for doc in reopened.records():
-            assert (None, RDFS.label, Literal("Nam Il")) not in reopened.record_graph(doc)
-        union = reopened.query(f"SELECT (COUNT(*) AS ?n) WHERE {{ <{person('nam-il')}> ?p ?o }}")
-        assert int(next(union)["n"].value) == 2  # the union default graph sees the description once
-    finally:
-        reopened.close()
-
-
-def test_record_state_round_trips(store):
-    doc, record, entities = make_record("state", checksum="sha256:abc")
-    assert store.record_state(doc) is None
-    store.replace_record(doc, record, entities)
-    assert store.record_state(doc) == RecordState(
-        source_file="state.txt", checksum="sha256:abc", mapper_version="0.1.0",
-        modified=datetime(2026, 11, 1, 10, 20, 30))
-
-
-def test_lookup_by_source(store):
-    doc, record, entities = make_record("ids", record_id="300241")
-    store.replace_record(doc, record, entities)
-    assert store.record_for_source("ids.txt") == doc
-    assert store.record_for_source("other.txt") is None
-
-
-def test_system_graphs_are_not_records(store):
-    vocab = URIRef(f"{MINTER.base}graph/vocab")
-    v1 = Graph()
-    v1.add((CRM.E21_Person, RDFS.label, Literal("Person", lang="en")))
-    store.replace_graph(vocab, v1)
-    v2 = Graph()
-    v2.add((CRM.E74_Group, RDFS.label, Literal("Group", lang="en")))
-    store.replace_graph(vocab, v2)
-    store.replace_record(*make_record("only"))
-    assert list(store.records()) == [MINTER.document("only")]
-    assert store.count_records() == 1
-    assert isomorphic(store.graph(vocab), v2)
-
-
-def test_blank_nodes_and_bad_iris_are_refused_and_nothing_is_written(store):
-    doc, record, entities = make_record("blank")
-    record.add((doc, CRM.P1_is_identified_by, BNode()))
-    with pytest.raises(ValueError, match="blank node"):
-        store.replace_record(doc, record, entities)
-    doc2, record2, entities2 = make_record("bad-iri")
-    record2.add((doc2, RDFS.seeAlso, URIRef("http://example.org/a> } ; DROP ALL ; INSERT DATA { <x")))
-    with pytest.raises(ValueError, match="IRI"):
-        store.replace_records([make_record("fine"), (doc2, record2, entities2)])
-    assert store.count_records() == 0
-    assert entity_quad_count(store) == 0
-
-
-def test_failed_update_leaves_the_store_as_it_was(store):
-    """Oxigraph runs a whole update request as one transaction: a failing last operation undoes the first ones."""
-    doc, record, entities = make_record("kept")
-    store.replace_record(doc, record, entities)
-    with pytest.raises(StoreError):
-        store._update(f"DROP GRAPH <{doc}> ; INSERT DATA {{ GRAPH <urn:x> {{ <urn:a> <urn:b> <urn:c> }} }} ;"
-                      " DROP GRAPH <urn:does-not-exist>")
-    assert isomorphic(store.record_graph(doc), record)
-    assert list(store.records()) == [doc]
-
-
-def test_query_and_rejected_query(store):
-    store.replace_record(*make_record("q"))
-    rows = list(store.query("SELECT ?g WHERE { GRAPH ?g { ?g a ?t } }", use_default_graph_as_union=False))
-    assert [row["g"].value for row in rows] == [str(MINTER.document("q"))]
-    with pytest.raises(QueryRejected):
-        store.query("DROP ALL")
-
-
-def test_bulk_mode_buffers_and_commits_per_batch(store):
-    with store.bulk_mode(batch_size=3):
-        for i in range(4):
-            store.replace_record(*make_record(f"bulk-{i}", record_id=f"id-{i}"))
-        # the fourth record is buffered, and lookups see it
-        assert store.record_for_source("bulk-3.txt") == MINTER.document("bulk-3")
-        assert store.record_state(MINTER.document("bulk-3")).checksum == "sha256:00"
-        store.replace_record(*make_record("bulk-3", record_id="id-3", checksum="sha256:22"))  # last write wins
-    assert store.count_records() == 4
-    assert store.record_state(MINTER.document("bulk-3")).checksum == "sha256:22"
-    assert isomorphic(store.record_graph(MINTER.document("bulk-3")), make_record("bulk-3", record_id="id-3",
-                                                                                 checksum="sha256:22")[1])
-
-
-def test_bulk_mode_drops_the_buffer_when_an_exception_escapes(store):
-    with pytest.raises(RuntimeError):
-        with store.bulk_mode(batch_size=10):
-            store.replace_record(*make_record("lost"))
-            raise RuntimeError("boom")
-    assert store.count_records() == 0
+# --- the embedded store's own behaviour (what every store does is in tests/test_store_contract.py) -----------------
 
 
 def test_closed_and_read_only_stores_refuse_writes(tmp_path):
