@@ -11,7 +11,7 @@ import sys
 from pathlib import Path
 from typing import Sequence
 
-from ld.errors import DocketError, RecordError
+from ld.errors import DocketError, RecordError, StoreError
 from ld.iris import DEFAULT_BASE_URI, Minter
 
 EXIT_OK, EXIT_REJECTED, EXIT_ERROR = 0, 1, 2
@@ -29,6 +29,11 @@ def build_parser() -> argparse.ArgumentParser:
     def store_args(p: argparse.ArgumentParser) -> None:
         p.add_argument("--store", default=_env("STORE", DEFAULT_STORE),
                        help="embedded Oxigraph store directory (default: %(default)s; env DOCKET_STORE)")
+        p.add_argument("--store-url", metavar="QUERY_URL", default=_env("STORE_URL", "") or None,
+                       help="a remote store's SPARQL 1.1 Query endpoint, instead of --store (env DOCKET_STORE_URL); "
+                            "credentials from DOCKET_STORE_TOKEN or DOCKET_STORE_USER + DOCKET_STORE_PASSWORD only")
+        p.add_argument("--update-url", metavar="UPDATE_URL", default=_env("UPDATE_URL", "") or None,
+                       help="the remote store's SPARQL 1.1 Update endpoint (env DOCKET_UPDATE_URL)")
         p.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI),
                        help="base of every published IRI (default: %(default)s; env DOCKET_BASE_URI). Changing it "
                             "changes every IRI: set it once, before the first ingest.")
@@ -114,13 +119,15 @@ class Progress:
 
 def cmd_ingest(args: argparse.Namespace) -> int:
     from ld.ingest import Ingester, Pipeline, Summary, expand_paths
-    from ld.store import OxigraphStore
 
     paths = expand_paths(args.paths)
+    if args.precompute and args.store_url:
+        raise StoreError("--precompute fills the shared cache of an embedded store; a remote store has none")
     pipeline = Pipeline(args.base_uri, max_bytes=args.max_bytes)
     summary, progress = Summary(), Progress(len(paths))
-    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri))
-    tracker = _write_tracker(Path(args.store), Minter(args.base_uri))
+    store = _open_store(args)
+    # The shared cache lives beside an embedded store; servers over a remote store key their caches on the data.
+    tracker = None if args.store_url else _write_tracker(Path(args.store), Minter(args.base_uri))
     ingested = []
     try:
         for outcome in Ingester(store, pipeline, force=args.force, tracker=tracker).ingest(paths):
@@ -140,6 +147,14 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     return EXIT_REJECTED if summary.rejected else EXIT_OK
 
 
+def _open_store(args: argparse.Namespace, *, read_only: bool = False):
+    from ld.stores import open_store
+
+    return open_store(directory=args.store, query_url=args.store_url, update_url=args.update_url,
+                      minter=Minter(args.base_uri), read_only=read_only,
+                      timeout=float(_env("STORE_TIMEOUT", "30")))
+
+
 def _write_tracker(store: Path, minter: Minter):
     """The shared cache's side of an ingest (``ld.freshness``): always on unless DOCKET_SHARED_CACHE=off, since a
     server may start using the cache while this ingest runs."""
@@ -155,6 +170,9 @@ def _write_tracker(store: Path, minter: Minter):
 def cmd_publish(args: argparse.Namespace) -> int:
     from server.precompute import precompute
 
+    if args.store_url:
+        raise StoreError("publish fills the shared cache of an embedded store; a remote store has none (servers "
+                         "over it cache per worker, keyed on the data, and behind a CDN: see Deployment)")
     progress = Progress(0)
     count = precompute(args.store, args.base_uri, args.iris or None, entities=args.entities, step=progress.step)
     progress.close()
@@ -198,10 +216,9 @@ def cmd_validate(args: argparse.Namespace) -> int:
 def cmd_show(args: argparse.Namespace) -> int:
     from ld.describe import describe
     from ld.formats import lookup
-    from ld.store import OxigraphStore
 
     fmt = lookup(args.format)
-    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri), read_only=True)
+    store = _open_store(args, read_only=True)
     try:
         graph = describe(store, args.uri, base=args.base_uri)
     finally:
@@ -221,7 +238,8 @@ def cmd_eval(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     from server.settings import load_settings
 
-    overrides = {"STORE": args.store, "BASE_URI": args.base_uri}
+    overrides = {"STORE": args.store, "BASE_URI": args.base_uri, "STORE_URL": args.store_url or "",
+                 "UPDATE_URL": args.update_url or ""}
     overrides.update({k: v for k, v in (("HOST", args.host), ("PORT", args.port), ("WORKERS", args.workers))
                       if v is not None})
     settings = load_settings(overrides)

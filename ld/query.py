@@ -112,8 +112,9 @@ class QueryResult:
     truncated: bool  # True when rows (or triples) beyond ``max_rows`` were left out
 
 
-def execute(db: ox.Store, request: QueryRequest) -> QueryResult:
-    """Run ``request`` on ``db`` and serialize the answer. No time limit here (see ``QueryPool``).
+def execute(db, request: QueryRequest) -> QueryResult:
+    """Run ``request`` on ``db`` (a pyoxigraph store, or a ``RemoteStore``: both take the same arguments and answer
+    with pyoxigraph results) and serialize the answer. No time limit here (see ``QueryPool``, ``RemoteQueries``).
 
     Raises QueryRejected with the parser's message for a syntax error, UpdateRefused for an update, NotAcceptable when
     the requested format does not fit the kind of result, StoreError when the store fails."""
@@ -122,9 +123,9 @@ def execute(db: ox.Store, request: QueryRequest) -> QueryResult:
         result = db.query(request.text, **_dataset(request))
         if isinstance(result, ox.QueryBoolean):
             return _boolean(result, request)
-        if isinstance(result, ox.QueryTriples):
-            return _graph(result, request)
-        return _solutions(result, request)
+        if isinstance(result, ox.QuerySolutions):
+            return _solutions(result, request)
+        return _graph(result, request)  # pyoxigraph's QueryTriples, or a remote store's GraphResult
     except SyntaxError as e:
         if looks_like_update(request.text):
             raise UpdateRefused(READ_ONLY_MESSAGE) from None
@@ -170,7 +171,7 @@ def _solutions(result: ox.QuerySolutions, request: QueryRequest) -> QueryResult:
     return QueryResult(tsv, fmt.media_type, "solutions", truncated)
 
 
-def _graph(result: ox.QueryTriples, request: QueryRequest) -> QueryResult:
+def _graph(result, request: QueryRequest) -> QueryResult:
     if request.graph_format is None:
         raise NotAcceptable("CONSTRUCT and DESCRIBE results are available as "
                             + ", ".join(f.media_type for f in DESCRIPTION_FORMATS))
@@ -425,3 +426,38 @@ class QueryPool:
         # Workers and their sockets belong to the process that started them; a forked copy must not talk to them.
         if os.getpid() != self._pid:
             self._pid, self._idle, self._busy = os.getpid(), [], 0
+
+
+# --- a remote store ---------------------------------------------------------------------------------------------------
+
+
+class RemoteQueries:
+    """The endpoint's queries forwarded to a remote store's SPARQL endpoint, with the same interface as ``QueryPool``
+    (``run``, ``close``). The time limit is the HTTP timeout (the remote endpoint should have its own, e.g.
+    ``oxigraph serve --timeout-s``); the row cap is applied to the answer as it is read. The text is parsed here first,
+    so that an update, or anything but a SPARQL 1.1 query, never reaches an endpoint that might accept it (Virtuoso
+    runs updates sent to its query endpoint when the user may write)."""
+
+    def __init__(self, store, *, timeout: float):
+        self.store = store.with_timeout(timeout)
+        self.timeout = timeout
+        self._parser = ox.Store()  # empty, in memory: only parses
+
+    def run(self, request: QueryRequest) -> QueryResult:
+        """The answer to ``request``; QueryTimeout when the endpoint sends nothing for ``timeout`` seconds."""
+        from ld.remote_store import RemoteTimeout
+
+        try:
+            self._parser.query(request.text)  # lazy: parses without evaluating
+        except SyntaxError as e:
+            if looks_like_update(request.text):
+                raise UpdateRefused(READ_ONLY_MESSAGE) from None
+            raise QueryRejected(f"invalid SPARQL query: {e}") from None
+        try:
+            return execute(self.store, request)
+        except RemoteTimeout:
+            raise QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was "
+                               "stopped") from None
+
+    def close(self) -> None:
+        """Nothing to stop: every query is its own HTTP request."""

@@ -18,7 +18,7 @@ from server.http import install_cors
 from server.publish import Publisher, open_shared_cache
 from server.settings import load_settings
 from server.sparql import sparql_blueprint
-from server.store_access import StoreAccess
+from server.store_access import open_access
 from server.urls import Urls
 from server.views import docket_blueprint
 
@@ -29,8 +29,11 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     app = Flask(__name__)
     app.config["DOCKET"] = config
     minter = Minter(config["BASE_URI"])
-    access = StoreAccess(config["STORE"], minter, check_interval=config["CHECK_INTERVAL"])
-    shared = open_shared_cache(config["STORE"], config["SHARED_CACHE"]) if config["CACHE_ENTRIES"] else None
+    access = open_access(config, minter)
+    # The shared cache is a file beside an embedded store, kept honest by the ingest writing that store; over a remote
+    # store each worker caches by the data's change marker and record tokens instead (server.publish).
+    shared = (open_shared_cache(config["STORE"], config["SHARED_CACHE"])
+              if config["CACHE_ENTRIES"] and not access.remote else None)
     publisher = Publisher(access, minter, page_size=config["PAGE_SIZE"], cache_entries=config["CACHE_ENTRIES"],
                           shared=shared)
     urls = Urls(minter)

@@ -76,8 +76,14 @@ class Publisher:
         return self.access.snapshot()
 
     def description(self, snap: Snapshot, kind: str, key: str, page: int = 1) -> Description:
-        """The description of ``id/{kind}/{key}`` (one page of its incoming links); NotFound if there is none."""
-        return self.descriptions.get(snap.version, (kind, key, page), lambda: describe_thing(
+        """The description of ``id/{kind}/{key}`` (one page of its incoming links); NotFound if there is none.
+
+        Over a remote store the version moves only every CHECK_INTERVAL seconds, so a record's description is also
+        keyed by its token, read on every request: a record is never served past its update, whoever wrote it."""
+        token = None
+        if kind == "document" and self.access.remote:
+            token = record_token(snap.store, str(self.minter.thing(kind, key)))
+        return self.descriptions.get(snap.version, (kind, key, page, token), lambda: describe_thing(
             snap.store, self.minter, kind, key, page=page, page_size=self.page_size))
 
     def exists(self, snap: Snapshot, kind: str, key: str) -> bool:

@@ -21,6 +21,13 @@ class Setting:
 
 SETTINGS: tuple[Setting, ...] = (
     Setting("STORE", "var/store", "Directory of the embedded Oxigraph store."),
+    Setting("STORE_URL", "", "SPARQL 1.1 Query endpoint of a remote store, used instead of `STORE` (see Deployment); "
+                             "credentials from `DOCKET_STORE_TOKEN`, or `DOCKET_STORE_USER` and "
+                             "`DOCKET_STORE_PASSWORD`."),
+    Setting("UPDATE_URL", "", "SPARQL 1.1 Update endpoint of the remote store; `docket ingest` needs it, `docket "
+                              "serve` only reads."),
+    Setting("STORE_TIMEOUT", 30.0, "Seconds docket waits for the remote store to answer one of its own requests "
+                                   "(transient failures are retried 3 times).", float),
     Setting("BASE_URI", DEFAULT_BASE_URI, "Base of every published IRI; must match the base used at ingest.",
             check_base_uri),
     Setting("HOST", "127.0.0.1", "Address `docket serve` listens on."),

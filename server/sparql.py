@@ -19,7 +19,8 @@ from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 from ld.errors import DocketError, NotFound, QueryRejected, StoreError
 from ld.formats import DESCRIPTION_FORMATS, JSONLD, RdfFormat, lookup
 from ld.query import (READ_ONLY_MESSAGE, RESULTS_FORMATS, RESULTS_JSON, NotAcceptable, QueryPool, QueryRequest,
-                      QueryResult, QueryTimeout, QueryTooLarge, ResultsFormat, UpdateRefused, results_format)
+                      QueryResult, QueryTimeout, QueryTooLarge, RemoteQueries, ResultsFormat, UpdateRefused,
+                      results_format)
 from server.negotiate import HTML, negotiate
 from server.store_access import StoreAccess
 
@@ -62,8 +63,11 @@ class Wanted:
 def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Blueprint:
     """The ``/sparql`` endpoint over the store ``access`` reads, limited by QUERY_TIMEOUT, MAX_ROWS, MAX_BODY and
     QUERY_PROCESSES; its worker processes look for new records every CHECK_INTERVAL seconds, as ``access`` does."""
-    pool = QueryPool(access.path, timeout=settings["QUERY_TIMEOUT"], processes=settings["QUERY_PROCESSES"],
-                     check_interval=settings["CHECK_INTERVAL"])
+    if access.remote:  # the remote endpoint runs the query; a timeout there is an HTTP timeout here
+        pool = RemoteQueries(access.get(), timeout=settings["QUERY_TIMEOUT"])
+    else:
+        pool = QueryPool(access.path, timeout=settings["QUERY_TIMEOUT"], processes=settings["QUERY_PROCESSES"],
+                         check_interval=settings["CHECK_INTERVAL"])
     endpoint = f"{settings['BASE_URI']}sparql"
     descriptions = _service_descriptions(endpoint, settings["BASE_URI"])  # serialized once, here
     examples = example_queries(settings["BASE_URI"])

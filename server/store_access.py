@@ -1,5 +1,7 @@
-"""The web tier's view of the embedded store: one read-only handle per worker process, reopened when a writer
-(``docket ingest``) has committed since, so new records appear without a restart.
+"""The web tier's view of the store. Embedded: one read-only handle per worker process, reopened when a writer
+(``docket ingest``) has committed since, so new records appear without a restart. Remote (``RemoteAccess``): one
+client of the SPARQL endpoint, and the store-wide change marker in the data, read at most every ``check_interval``
+seconds, as the version: nothing is kept on the web server's disk, so any number of servers can stand side by side.
 
 Oxigraph allows many read-only openers beside one writer; a read-only handle is a snapshot of the moment it was
 opened, so freshness comes from reopening. Whether the writer committed is read from the store directory's file
@@ -17,7 +19,8 @@ from typing import NamedTuple
 from ld.errors import StoreError
 from ld.iris import Minter
 from ld.shared_cache import directory_stamp
-from ld.store import OxigraphStore
+from ld.remote_store import RemoteStore
+from ld.store import OxigraphStore, SparqlStore
 
 
 class Snapshot(NamedTuple):
@@ -26,13 +29,15 @@ class Snapshot(NamedTuple):
     per-worker caches); ``stamp`` is the directory stamp read just before the handle was opened, as it was (what the
     shared cache compares with the writer's stamps, see ``ld.shared_cache``)."""
 
-    store: OxigraphStore
+    store: SparqlStore
     version: float
     stamp: float
 
 
 class StoreAccess:
     """Hands out the current read-only store; safe to share between a worker's threads."""
+
+    remote = False  # the embedded store: freshness from the directory's file times
 
     def __init__(self, path: str | os.PathLike, minter: Minter, *, check_interval: float = 1.0):
         self.path = Path(path)
@@ -87,3 +92,59 @@ class StoreAccess:
                 self._store.close()
                 self._store = None
 
+
+
+class RemoteAccess:
+    """The web tier over a remote store: the same interface as ``StoreAccess``. The version is the time in the change
+    marker every write leaves in the store (``SparqlStore.change_marker``), looked at no more often than every
+    ``check_interval`` seconds; it only grows, and all servers over one store agree on it."""
+
+    remote = True
+    path = None  # no directory: nothing beside the store to share
+
+    def __init__(self, query_url: str, minter: Minter, *, check_interval: float = 1.0, timeout: float = 30.0):
+        self.minter = minter
+        self.check_interval = check_interval
+        self.store = RemoteStore.open(query_url, None, minter=minter, timeout=timeout)
+        self._lock = threading.Lock()
+        self._marker: str | None = None
+        self._version: float | None = None
+        self._checked = 0.0
+
+    def get(self) -> RemoteStore:
+        return self.store
+
+    def snapshot(self) -> Snapshot:
+        """The store and the version of the data it shows (the last marker seen)."""
+        now = time.monotonic()
+        with self._lock:
+            if self._version is None or now - self._checked >= self.check_interval:
+                marker = self.store.change_marker()
+                self._checked = now
+                if self._version is None or marker != self._marker:
+                    self._advance(marker)
+            return Snapshot(self.store, self._version, self._version)
+
+    @property
+    def version(self) -> float | None:
+        return self._version
+
+    def _advance(self, marker: str | None) -> None:
+        try:
+            written = float(marker.split()[0]) if marker else 0.0
+        except ValueError:  # a marker docket did not write: still a change
+            written = 0.0
+        self._marker = marker
+        older = self._version is not None and written <= self._version
+        self._version = self._version + 1e-6 if older else written
+
+    def close(self) -> None:
+        self.store.close()
+
+
+def open_access(settings, minter: Minter):
+    """The store the settings name: ``RemoteAccess`` when STORE_URL is set, else ``StoreAccess`` on STORE."""
+    if settings["STORE_URL"]:
+        return RemoteAccess(settings["STORE_URL"], minter, check_interval=settings["CHECK_INTERVAL"],
+                            timeout=settings["STORE_TIMEOUT"])
+    return StoreAccess(settings["STORE"], minter, check_interval=settings["CHECK_INTERVAL"])

@@ -54,6 +54,7 @@ class DocketServer:
     def __init__(self, store: Path, base: str, port: int, log: Path, *, workers: int = 2,
                  env: dict[str, str] | None = None):
         self.store, self.base, self.port, self.log_path = store, base, port, log
+        self.url = f"http://127.0.0.1:{port}/"  # where it listens (the base may be a public URL in front of it)
         self.command = [sys.executable, "-m", "ld.cli", "serve", "--store", str(store), "--base-uri", base,
                         "--host", "127.0.0.1", "--port", str(port), "--workers", str(workers)]
         self.env = {**os.environ, **(env or {})}
@@ -83,7 +84,7 @@ class DocketServer:
         import urllib.request
 
         try:
-            with urllib.request.urlopen(self.base, timeout=2) as response:
+            with urllib.request.urlopen(self.url, timeout=2) as response:
                 return response.status == 200
         except OSError:
             return False
