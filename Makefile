@@ -7,7 +7,7 @@ STORE  ?= var/store
 HOST   ?= 127.0.0.1
 PORT   ?= 8080
 
-.PHONY: install test serve bench clean
+.PHONY: install test test-virtuoso serve bench clean
 
 $(STAMP): pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -19,6 +19,11 @@ install: $(STAMP)
 
 test: install
 	$(BIN)/pytest
+
+# The store contract suite against Virtuoso (Debian's virtuoso-opensource, apt-installed when missing), started on
+# free loopback ports in a temporary folder and stopped afterwards. Not in `make test`: see README, Deployment.
+test-virtuoso: install
+	bash tools/virtuoso-test.sh
 
 serve: install
 	$(BIN)/docket ingest examples/ --store $(STORE)
