@@ -1,4 +1,4 @@
-"""docket's one command line: ``docket ingest|validate|show|eval|serve ...``.
+"""docket's one command line: ``docket ingest|validate|show|eval|publish|delete|dump|serve ...``.
 
 Exit codes: 0 all good, 1 some records rejected or non-conforming, 2 usage or system error.
 """
@@ -80,6 +80,14 @@ def build_parser() -> argparse.ArgumentParser:
     publish.add_argument("--entities", action="store_true",
                          help="also the first page of every person, group, place ... the records link to")
 
+    delete = verbs.add_parser("delete", help="withdraw a record (its URIs then answer 410 Gone)",
+                              description="Withdraw one record: its graph and the entities only it mentioned are "
+                                          "removed in one transaction, a tombstone stays (HTTP 410 Gone, OAI-PMH "
+                                          "deleted status) and the change feed records a Delete. Ingesting the "
+                                          "file again brings it back.")
+    delete.add_argument("record", metavar="RECORD-URI|PATH", help="the record's IRI, or the file it was ingested from")
+    store_args(delete)
+
     serve = verbs.add_parser("serve", help="publish the store over HTTP (gunicorn)")
     store_args(serve)
     serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1; env DOCKET_HOST)")
@@ -92,7 +100,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval,
-               "publish": cmd_publish, "serve": cmd_serve}[args.verb]
+               "publish": cmd_publish, "serve": cmd_serve, "delete": cmd_delete}[args.verb]
     try:
         return handler(args)
     except (DocketError, FileNotFoundError, ValueError) as error:
@@ -165,6 +173,50 @@ def _write_tracker(store: Path, minter: Minter):
     if setting.lower() == "off":
         return None
     return WriteTracker(SharedCache(Path(setting) if setting else cache_path_for(store)), store, minter)
+
+
+def cmd_delete(args: argparse.Namespace) -> int:
+    from ld.errors import NotFound
+    from ld.store import OxigraphStore
+    from rdflib import URIRef
+
+    minter = Minter(args.base_uri)
+    store = OxigraphStore.open(Path(args.store), minter=minter)
+    tracker = _write_tracker(Path(args.store), minter)
+    try:
+        doc = _record_named(store, minter, args.record)
+        if tracker:
+            tracker.start()
+            tracker.before_delete(store, doc)
+        try:
+            removed = store.delete_record(URIRef(doc))
+        finally:
+            if tracker:
+                tracker.settle()
+    except NotFound as error:
+        print(f"docket delete: {error}", file=sys.stderr)
+        return EXIT_REJECTED
+    finally:
+        store.close()
+    print(f"deleted {doc} (and {len(removed)} entities only it mentioned)")
+    return EXIT_OK
+
+
+def _record_named(store, minter: Minter, name: str):
+    """The record IRI ``name`` names: the IRI itself (``/doc/`` form accepted), or the record ingested from the file
+    ``name`` (its file name is what the store keeps)."""
+    from ld.errors import NotFound
+    from rdflib import URIRef
+
+    if name.startswith(("http://", "https://")):
+        iri = name.replace(f"{minter.base}doc/", f"{minter.base}id/", 1)
+        if store.record_state(URIRef(iri)) is None:
+            raise NotFound(f"no record {iri} in the store")
+        return URIRef(iri)
+    doc = store.record_for_source(Path(name).name)
+    if doc is None:
+        raise NotFound(f"no record was ingested from a file named {Path(name).name!r}")
+    return doc
 
 
 def cmd_publish(args: argparse.Namespace) -> int:

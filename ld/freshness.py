@@ -131,6 +131,14 @@ class WriteTracker:
         self._pending |= deps
         self.written.append(str(doc))
 
+    def before_delete(self, store: Store, doc: URIRef) -> None:
+        """Invalidate what withdrawing ``doc`` changes: the record's own entries and the pages of everything it links
+        to (entities that go with it are among those; their labels show nowhere else, since only it mentioned them)."""
+        deps = write_dependencies(self.minter, doc, store.record_graph(doc), Graph(), {}) - self._pending
+        self.cache.mark(deps)
+        self._pending |= deps
+        self.written.append(str(doc))
+
     def settle(self) -> None:
         """After the commits: readers with a newer snapshot may cache what depends on the written things again."""
         self.cache.settle(directory_stamp(self.store_path))

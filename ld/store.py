@@ -36,6 +36,7 @@ from pathlib import Path
 import pyoxigraph as ox
 from rdflib import DCTERMS, RDFS, XSD, BNode, Graph, Literal, URIRef
 
+from ld import changes as change_log
 from ld.errors import NotFound, QueryRejected, StoreError
 from ld.iris import Minter
 from ld.oxopen import open_read_only
@@ -104,6 +105,11 @@ class Store(ABC):
     @abstractmethod
     def count_records(self) -> int:
         """How many record graphs the store holds."""
+
+    @abstractmethod
+    def delete_record(self, doc: URIRef) -> list[URIRef]:
+        """Atomically withdraw record ``doc``: its graph, the entities only it mentioned, with tombstones and Delete
+        activities in the changes graph (``ld.changes``). Returns the entities removed; NotFound if no such record."""
 
     @abstractmethod
     def query(self, sparql: str, *, use_default_graph_as_union: bool = True):
@@ -256,6 +262,7 @@ class SparqlStore(Store):
         self._system_prefix = system_graph_prefix or str(entities_graph).rsplit("/", 1)[0] + "/"
         self._record_prefix = self._system_prefix.removesuffix("graph/") + "id/document/"
         self.state_graph = URIRef(self._system_prefix + "state")
+        self.changes_graph = change_log.changes_graph_of(self._system_prefix)
         self._known_entity_lines: set[str] = set()
         self._pending: _Pending | None = None
         self._bulk_size = 0
@@ -420,7 +427,7 @@ class SparqlStore(Store):
         if not records:
             return
         with self._write_lock:
-            drops, deletes, inserts = [], [], []
+            drops, deletes, inserts, logged = [], [], [], []
             for doc, record in records.items():
                 new = dict.fromkeys(triple_lines(record))
                 if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
@@ -430,17 +437,36 @@ class SparqlStore(Store):
                 if old is None:
                     drops.append(doc)
                     inserts.append(graph_block(doc, new))
+                    logged += self._logged(doc, record, None)
                     continue
                 if removed := [line for line in old if line not in new]:
                     deletes.append(graph_block(doc, removed))
                 if added := [line for line in new if line not in old]:
                     inserts.append(graph_block(doc, added))
+                if removed or added:
+                    logged += self._logged(doc, record, bool(old))
             entity_lines = self._new_entity_lines(entity_graphs)
             if entity_lines:
                 inserts.append(graph_block(self.entities_graph, entity_lines))
+            # The change log goes in the same request as the data (ld.changes); a record or entity written again
+            # after its withdrawal loses its tombstone.
+            deletes += self._tombstones_undone(records, entity_lines)
+            if logged:
+                inserts.append(graph_block(self.changes_graph, logged))
             if drops or deletes or inserts:
                 self._write(drops, deletes, inserts)
             self._remember_entity_lines(entity_lines)
+
+    def delete_record(self, doc: URIRef) -> list[URIRef]:
+        """Withdraw record ``doc`` in one update request (``ld.changes.deletion`` plans it)."""
+        self._check_writable()
+        self._flush_pending()
+        with self._write_lock:
+            plan = change_log.deletion(self, _checked_iri(doc), entities_graph=str(self.entities_graph),
+                                       system_prefix=self._system_prefix)
+            self._write(plan.drops, plan.deletes, plan.inserts)
+            self._known_entity_lines.difference_update(plan.entity_lines)  # so they are written if they come back
+        return [URIRef(e) for e in plan.entities]
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
         """Replace graph ``name`` with ``graph`` in one transaction (the vocab graph, or the entities graph)."""
@@ -490,6 +516,18 @@ class SparqlStore(Store):
     def _flush_pending(self) -> None:
         if self._pending is not None and self._pending.writes:
             self.replace_records(self._pending.take())
+
+    def _logged(self, doc: URIRef, record: Graph, existed: bool | None) -> list[str]:
+        # existed is None when the store cannot diff: it is then asked whether the record was there.
+        if existed is None:
+            existed = self.record_state(doc) is not None
+        kind = change_log.UPDATE if existed else change_log.CREATE
+        return change_log.activity_lines(self.changes_graph, kind, doc, change_log.record_time(doc, record))
+
+    def _tombstones_undone(self, records: dict[URIRef, Graph], entity_lines: list[str]) -> list[str]:
+        things = {str(doc) for doc in records} | {line.split(" ", 1)[0][1:-1] for line in entity_lines}
+        lines = change_log.tombstone_cleanup_lines(self, self.changes_graph, sorted(things))
+        return [graph_block(self.changes_graph, lines)] if lines else []
 
     def _new_entity_lines(self, graphs: Iterable[Graph]) -> list[str]:
         seen = self._known_entity_lines
@@ -630,6 +668,11 @@ class OxigraphStore(SparqlStore):
     def _check_writable(self) -> None:
         self._open_db()
         super()._check_writable()
+
+    def quads_of(self, name: str) -> Iterator[ox.Quad]:
+        """The quads of graph ``name``, streamed from the store's index (for dumps: no query engine)."""
+        self._flush_pending()
+        return self._quads(None, None, None, ox.NamedNode(_checked_iri(name)))
 
     def _stored_lines(self, doc: URIRef) -> set[str]:
         # pyoxigraph prints terms as N-Triples, escaped as term_text escapes them, so lines compare as text.

@@ -163,7 +163,7 @@ def test_default_graph_is_the_union(client, kohl_graph):
 def test_named_graph_uri_limits_graph_patterns(client):
     graphs = "SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }"
     every = json.loads(client.get("/sparql", query_string={"query": graphs}).data)["results"]["bindings"]
-    assert len(every) == 6  # three records, the entities graph, the vocab graph, the state graph (change marker)
+    assert len(every) == 7  # three records, the entities, vocab, state (change marker) and changes graphs
     only = client.post("/sparql", data={"query": graphs, "named-graph-uri": KOHL})
     assert [b["g"]["value"] for b in json.loads(only.data)["results"]["bindings"]] == [KOHL]
 
