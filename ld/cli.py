@@ -88,6 +88,17 @@ def build_parser() -> argparse.ArgumentParser:
     delete.add_argument("record", metavar="RECORD-URI|PATH", help="the record's IRI, or the file it was ingested from")
     store_args(delete)
 
+    dump = verbs.add_parser("dump", help="write the whole dataset (records, entities, vocab) in one RDF file",
+                            description="Stream every record graph, the entities graph and the vocab graph to a "
+                                        "file or stdout, without loading the store into memory (the change log is "
+                                        "left out). A FILE ending in .gz is gzip-compressed. With --refresh, make "
+                                        "again the gzip dumps the server lists at /dumps/ (in {STORE}.dumps, or "
+                                        "DOCKET_DUMPS) where the data changed since they were made.")
+    store_args(dump)
+    dump.add_argument("--format", default="nq", help="nq, nt, ttl or jsonld (default: %(default)s)")
+    dump.add_argument("--out", metavar="FILE", help="write here instead of stdout")
+    dump.add_argument("--refresh", action="store_true", help="refresh the served dumps of every format instead")
+
     serve = verbs.add_parser("serve", help="publish the store over HTTP (gunicorn)")
     store_args(serve)
     serve.add_argument("--host", default=None, help="listen address (default 127.0.0.1; env DOCKET_HOST)")
@@ -100,7 +111,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval,
-               "publish": cmd_publish, "serve": cmd_serve, "delete": cmd_delete}[args.verb]
+               "publish": cmd_publish, "serve": cmd_serve, "delete": cmd_delete, "dump": cmd_dump}[args.verb]
     try:
         return handler(args)
     except (DocketError, FileNotFoundError, ValueError) as error:
@@ -199,6 +210,30 @@ def cmd_delete(args: argparse.Namespace) -> int:
     finally:
         store.close()
     print(f"deleted {doc} (and {len(removed)} entities only it mentioned)")
+    return EXIT_OK
+
+
+def cmd_dump(args: argparse.Namespace) -> int:
+    from ld.dump import DumpFolder, dump_format, dumps_path_for, write_dump
+    from ld.store import OxigraphStore
+
+    fmt = dump_format(args.format)
+    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri), read_only=True)
+    try:
+        if args.refresh:
+            folder = DumpFolder(_env("DUMPS", "") or dumps_path_for(args.store))
+            for entry in folder.fresh(store).values():
+                print(f"{folder.file(entry.file)}: {entry.triples} triples, {entry.size} bytes, sha256 {entry.sha256}")
+            return EXIT_OK
+        if args.out:
+            with open(args.out, "wb") as out:
+                count = write_dump(store, out, fmt, compress=args.out.endswith(".gz"))
+        else:
+            count = write_dump(store, sys.stdout.buffer, fmt)
+            sys.stdout.buffer.flush()
+    finally:
+        store.close()
+    print(f"{count} triples", file=sys.stderr)
     return EXIT_OK
 
 

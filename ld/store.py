@@ -597,6 +597,11 @@ class OxigraphStore(SparqlStore):
             add((to_rdflib(quad.subject), to_rdflib(quad.predicate), to_rdflib(quad.object)))
         return graph
 
+    def quads_of(self, name: str) -> Iterator[ox.Quad]:
+        """The quads of graph ``name``, streamed from the store's index (for dumps: no rdflib, no query engine)."""
+        self._flush_pending()
+        return self._quads(None, None, None, ox.NamedNode(_checked_iri(name)))
+
     def records(self) -> Iterator[URIRef]:
         """The names of all record graphs, in the store's order."""
         self._flush_pending()

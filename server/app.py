@@ -14,6 +14,7 @@ from ld.iris import Minter
 from server.bench_route import install_bench_route
 from server.errors import install_error_handlers
 from server.files import load_folder
+from server.harvest import harvest_blueprint
 from server.http import install_cors
 from server.publish import Publisher, open_shared_cache
 from server.settings import load_settings
@@ -46,5 +47,6 @@ def create_app(settings: Mapping[str, Any] | None = None) -> Flask:
     install_error_handlers(app)
     app.register_blueprint(docket_blueprint(config, publisher, urls, folders))
     app.register_blueprint(sparql_blueprint(config, access))
+    app.register_blueprint(harvest_blueprint(config, publisher, urls))  # dumps, VoID, OAI-PMH, changes, sitemap
     install_bench_route(app)  # /bench/ceiling for bench/serve.py, only when DOCKET_BENCH_CEILING=1
     return app

@@ -48,6 +48,17 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_ROWS", 10_000, "SPARQL results (rows or triples) returned at most; more sets `X-Docket-Truncated`.",
             int),
     Setting("MAX_BODY", 1_048_576, "Bytes a SPARQL request body may hold (HTTP 413 beyond).", int),
+    Setting("DUMPS", "", "Folder of the gzip dumps served at `/dumps/` (made again when the data changed): empty for "
+                         "`{STORE}.dumps` beside the store, or a path. `docket dump --refresh` makes them ahead."),
+    Setting("LICENSE", "https://creativecommons.org/publicdomain/zero/1.0/", "Licence IRI of the published metadata "
+                                                                             "(VoID/DCAT `dcterms:license`)."),
+    Setting("PUBLISHER", "docket", "Publisher's name in the dataset description (VoID/DCAT)."),
+    Setting("OAI_REPOSITORY_NAME", "docket", "`repositoryName` of the OAI-PMH Identify response."),
+    Setting("OAI_ADMIN_EMAIL", "admin@example.org", "`adminEmail` of the OAI-PMH Identify response."),
+    Setting("OAI_PAGE_SIZE", 100, "Records or headers per OAI-PMH list response; a resumption token gives the rest.",
+            int),
+    Setting("CHANGES_PAGE_SIZE", 100, "Activities per page of the change feed (`/changes`).", int),
+    Setting("SITEMAP_SIZE", 50_000, "URLs per sitemap file; beyond, `/sitemap.xml` is an index of parts.", int),
     Setting("QUERY_PROCESSES", 2, "SPARQL query subprocesses per server worker; more concurrent queries wait.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}

@@ -295,9 +295,12 @@ def service_description(endpoint: str, base: str) -> Graph:
     graph.add((dataset, RDF.type, SD.Dataset))
     graph.add((dataset, SD.defaultGraph, default))
     graph.add((default, RDF.type, SD.Graph))
-    graph.add((default, RDFS.comment, Literal("The union of all named graphs: one per record, the entities graph and "
-                                              "the vocabulary graph.", lang="en")))
-    for name in ("entities", "vocab"):
+    graph.add((default, RDFS.comment, Literal("The union of all named graphs: one per record, the entities graph, "
+                                              "the vocabulary graph and the change log.", lang="en")))
+    # The dataset description (VoID, DCAT) of what the endpoint holds.
+    graph.add((service, RDFS.seeAlso, URIRef(f"{base}void")))
+    graph.add((dataset, RDFS.seeAlso, URIRef(f"{base}void#dataset")))
+    for name in ("entities", "vocab", "changes"):
         named = URIRef(f"{endpoint}#graph-{name}")
         graph.add((dataset, SD.namedGraph, named))
         graph.add((named, RDF.type, SD.NamedGraph))

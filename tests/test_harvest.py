@@ -1,0 +1,377 @@
+"""The harvest surfaces through the Flask test client over a real on-disk store built by `docket ingest` and
+`docket delete`: OAI-PMH (every verb and error, each response validated against the OAI-PMH schema with lxml), the
+change feed, the sitemap (and its index form), VoID/DCAT, dumps (every format parsed by rdflib, Range, validators)
+and 410 Gone tombstones. Real clients against a running server are in tests/test_harvest_live.py.
+"""
+
+from __future__ import annotations
+
+import gzip
+import hashlib
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from rdflib import Dataset, Graph, Literal, Namespace, URIRef
+from rdflib.compare import isomorphic
+
+from conftest import shared_dir
+from ld.cli import main
+from server.app import create_app
+
+BASE = "http://127.0.0.1:8080/"
+CORPUS = shared_dir() / "corpus"
+NAMES = ["journal-ivanov-1955-12-06.txt", "journal-ivanov-1955-12-24.txt", "kohl-conversation-guterres-1997-10-22.txt",
+         "cable-339-czechoslovak-embassy-havana-1962-10-31.txt", "cc-cpsu-politburo-transcript-excerpt-1980-01-17.txt"]
+WITHDRAWN = "cable-339-czechoslovak-embassy-havana-1962-10-31.txt"
+OAI = "{http://www.openarchives.org/OAI/2.0/}"
+VOID = Namespace("http://rdfs.org/ns/void#")
+SCHEMAS = Path(__file__).resolve().parent / "oai"
+
+
+def oai_schema() -> etree.XMLSchema:
+    """The OAI-PMH response schema (tests/oai/OAI-PMH.xsd, copied from ../shared/oai) with the schemas of the two
+    metadata formats docket offers, all read from tests/oai/ so validation runs offline."""
+    imports = {"http://www.openarchives.org/OAI/2.0/": "OAI-PMH.xsd",
+               "http://www.openarchives.org/OAI/2.0/oai_dc/": "oai_dc.xsd",
+               "http://www.w3.org/1999/02/22-rdf-syntax-ns#": "rdf.xsd"}
+    wrapper = ('<xs:schema xmlns:xs="http://www.w3.org/2001/XMLSchema">'
+               + "".join(f'<xs:import namespace="{ns}" schemaLocation="{(SCHEMAS / f).as_uri()}"/>'
+                         for ns, f in imports.items()) + "</xs:schema>")
+    return etree.XMLSchema(etree.fromstring(wrapper.encode()))
+
+
+SCHEMA = oai_schema()
+
+
+def valid_oai(body: bytes) -> etree._Element:
+    """The parsed response; fails the test, with the schema's complaints, when it does not validate."""
+    root = etree.fromstring(body)
+    if not SCHEMA.validate(root):
+        pytest.fail(f"invalid OAI-PMH response: {SCHEMA.error_log}\n{body[:2000]!r}")
+    return root
+
+
+@pytest.fixture(scope="module")
+def store_dir(tmp_path_factory) -> Path:
+    sources = tmp_path_factory.mktemp("sources")
+    for name in NAMES:
+        shutil.copy(CORPUS / name, sources)
+    store = tmp_path_factory.mktemp("harvest") / "store"
+    assert main(["ingest", str(sources), "--store", str(store), "--base-uri", BASE, "--quiet"]) == 0
+    assert main(["delete", str(sources / WITHDRAWN), "--store", str(store), "--base-uri", BASE]) == 0
+    return store
+
+
+@pytest.fixture(scope="module")
+def app(store_dir):
+    return create_app({"STORE": str(store_dir), "BASE_URI": BASE, "OAI_PAGE_SIZE": 2, "CHANGES_PAGE_SIZE": 3})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def fetch(client, path: str, **kwargs):
+    """GET, with the response closed (a dump is sent from an open file)."""
+    with client.get(path, **kwargs) as response:
+        response.get_data()
+        return response
+
+
+def oai(client, **args) -> etree._Element:
+    response = client.get("/oai", query_string=args)
+    assert response.status_code == 200 and response.mimetype == "text/xml"
+    return valid_oai(response.data)
+
+
+def error_code(root) -> str | None:
+    error = root.find(f"{OAI}error")
+    return None if error is None else error.get("code")
+
+
+def withdrawn_iri(client) -> str:
+    feed = client.get("/changes/page/3").get_json()  # 4 Creates, then the Delete of the record, then its entities
+    deletes = [a["object"]["id"] for p in range(1, 4) for a in client.get(f"/changes/page/{p}").get_json()
+               ["orderedItems"] if a["type"] == "Delete" and "/id/document/" in a["object"]["id"]]
+    assert feed and len(deletes) == 1
+    return deletes[0]
+
+
+# --- OAI-PMH ----------------------------------------------------------------------------------------------------
+
+
+def test_identify(client):
+    root = oai(client, verb="Identify")
+    identify = root.find(f"{OAI}Identify")
+    assert identify.findtext(f"{OAI}baseURL") == f"{BASE}oai"
+    assert identify.findtext(f"{OAI}deletedRecord") == "persistent"
+    assert identify.findtext(f"{OAI}granularity") == "YYYY-MM-DDThh:mm:ssZ"
+
+
+def test_list_metadata_formats(client):
+    root = oai(client, verb="ListMetadataFormats")
+    assert [e.text for e in root.iter(f"{OAI}metadataPrefix")] == ["oai_dc", "rdf"]
+    assert error_code(oai(client, verb="ListMetadataFormats", identifier=f"{BASE}id/document/nothing")) \
+        == "idDoesNotExist"
+
+
+def test_list_sets_has_genres_and_decades(client):
+    specs = [e.text for e in oai(client, verb="ListSets").iter(f"{OAI}setSpec")]
+    assert {"genre", "decade", "decade:1950", "decade:1990", "genre:cable"} <= set(specs)
+
+
+def list_all(client, verb: str, **args) -> list[etree._Element]:
+    """Every header of a list, following resumption tokens (each response validated)."""
+    headers, root = [], oai(client, verb=verb, **args)
+    while True:
+        assert error_code(root) is None, etree.tostring(root)
+        headers += list(root.iter(f"{OAI}header"))
+        token = root.find(f".//{OAI}resumptionToken")
+        if token is None or not token.text:
+            return headers
+        root = oai(client, verb=verb, resumptionToken=token.text)
+
+
+def test_list_identifiers_pages_through_every_record_with_the_deleted_one(client):
+    headers = list_all(client, "ListIdentifiers", metadataPrefix="oai_dc")
+    assert len(headers) == len(NAMES)  # OAI_PAGE_SIZE is 2: three responses
+    deleted = [h for h in headers if h.get("status") == "deleted"]
+    assert len(deleted) == 1 and deleted[0].findtext(f"{OAI}identifier") == withdrawn_iri(client)
+    assert [s.text for s in deleted[0].iter(f"{OAI}setSpec")] == ["decade:1960", "genre:cable"]
+
+
+def test_list_records_in_both_formats(client):
+    for prefix in ("oai_dc", "rdf"):
+        root = oai(client, verb="ListRecords", metadataPrefix=prefix)
+        records = root.findall(f".//{OAI}record")
+        assert len(records) == 2
+        token = root.find(f".//{OAI}resumptionToken")
+        assert token.get("completeListSize") == str(len(NAMES)) and token.get("cursor") == "0"
+
+
+def test_sets_select_records(client):
+    nineteen_fifties = list_all(client, "ListIdentifiers", metadataPrefix="oai_dc", set="decade:1950")
+    assert len(nineteen_fifties) == 2
+    assert {s.text for h in nineteen_fifties for s in h.iter(f"{OAI}setSpec")} >= {"decade:1950"}
+    cables = list_all(client, "ListIdentifiers", metadataPrefix="oai_dc", set="genre:cable")
+    assert [h.get("status") for h in cables] == ["deleted"]
+    assert error_code(oai(client, verb="ListIdentifiers", metadataPrefix="oai_dc", set="genre:no-such")) \
+        == "noRecordsMatch"
+
+
+def test_get_record_dublin_core_and_rdf(client):
+    kohl = f"{BASE}id/document/300241"
+    root = oai(client, verb="GetRecord", identifier=kohl, metadataPrefix="oai_dc")
+    dc = root.find(f".//{{http://www.openarchives.org/OAI/2.0/oai_dc/}}dc")
+    titles = [e.text for e in dc.iter("{http://purl.org/dc/elements/1.1/}title")]
+    assert titles and titles[0].startswith("The Chancellor's [Helmut Kohl's] Conversation")
+    root = oai(client, verb="GetRecord", identifier=kohl, metadataPrefix="rdf")
+    rdf = root.find(f".//{{http://www.w3.org/1999/02/22-rdf-syntax-ns#}}RDF")
+    carried = Graph().parse(data=etree.tostring(rdf), format="xml")
+    served = Graph().parse(data=client.get("/doc/document/300241.ttl").data, format="turtle")
+    assert len(carried) > 50 and all(t in served for t in carried)  # the page adds neighbours' labels
+    gone = oai(client, verb="GetRecord", identifier=withdrawn_iri(client), metadataPrefix="oai_dc")
+    header = gone.find(f".//{OAI}header")
+    assert header.get("status") == "deleted" and gone.find(f".//{OAI}metadata") is None
+
+
+@pytest.mark.parametrize("args, code", [
+    ({}, "badVerb"),
+    ({"verb": "Fly"}, "badVerb"),
+    ({"verb": ["Identify", "Identify"]}, "badVerb"),
+    ({"verb": "Identify", "extra": "1"}, "badArgument"),
+    ({"verb": "ListRecords"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "yesterday"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2020-01-01", "until": "2020-01-01T00:00:00Z"},
+     "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "from": "2021-01-01", "until": "2020-01-01"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "set": "bad set"}, "badArgument"),
+    ({"verb": "ListRecords", "metadataPrefix": "marc21"}, "cannotDisseminateFormat"),
+    ({"verb": "ListRecords", "metadataPrefix": "oai_dc", "until": "2000-01-01"}, "noRecordsMatch"),
+    ({"verb": "ListRecords", "resumptionToken": "not-a-token"}, "badResumptionToken"),
+    ({"verb": "ListRecords", "resumptionToken": "x", "metadataPrefix": "oai_dc"}, "badArgument"),
+    ({"verb": "ListSets", "resumptionToken": "x"}, "badResumptionToken"),
+    ({"verb": "GetRecord", "identifier": "urn:nothing", "metadataPrefix": "oai_dc"}, "idDoesNotExist"),
+    ({"verb": "GetRecord", "identifier": f"{BASE}id/document/300241"}, "badArgument"),
+    ({"verb": "GetRecord", "identifier": f"{BASE}id/document/300241", "metadataPrefix": "mods"},
+     "cannotDisseminateFormat"),
+    ({"verb": "ListMetadataFormats", "identifier": f"{BASE}id/person/nobody"}, "idDoesNotExist"),
+])
+def test_every_error_condition_has_its_code(client, args, code):
+    response = client.get("/oai", query_string=args)
+    assert error_code(valid_oai(response.data)) == code
+
+
+def test_post_is_answered_like_get(client):
+    by_post = client.post("/oai", data={"verb": "ListIdentifiers", "metadataPrefix": "oai_dc"})
+    headers = valid_oai(by_post.data).findall(f".//{OAI}header")
+    assert len(headers) == 2
+
+
+def test_from_and_until_select_by_datestamp(client):
+    headers = list_all(client, "ListIdentifiers", metadataPrefix="oai_dc")
+    stamps = sorted(h.findtext(f"{OAI}datestamp") for h in headers)
+    newest = stamps[-1]
+    selected = list_all(client, "ListIdentifiers", metadataPrefix="oai_dc", **{"from": newest, "until": newest})
+    assert len(selected) == stamps.count(newest) >= 1
+    assert len(list_all(client, "ListIdentifiers", metadataPrefix="oai_dc", **{"from": newest[:10]})) == \
+        sum(s[:10] >= newest[:10] for s in stamps)
+
+
+# --- the change feed --------------------------------------------------------------------------------------------
+
+
+def test_change_feed_is_an_ordered_collection_of_pages(client):
+    collection = client.get("/changes")
+    assert collection.mimetype == "application/activity+json"
+    body = collection.get_json()
+    assert body["type"] == "OrderedCollection" and body["totalItems"] >= len(NAMES) + 1
+    last = body["last"]["id"].removeprefix(BASE.rstrip("/"))
+    page = client.get(last).get_json()
+    assert page["type"] == "OrderedCollectionPage" and "next" not in page and "prev" in page
+    kinds = [a["type"] for n in range(1, int(last.rsplit("/", 1)[1]) + 1)
+             for a in client.get(f"/changes/page/{n}").get_json()["orderedItems"]]
+    assert kinds[:len(NAMES)] == ["Create"] * len(NAMES) and kinds[len(NAMES)] == "Delete"
+    assert len(kinds) == body["totalItems"]
+    assert client.get("/changes/page/99").status_code == 404
+
+
+# --- sitemap ----------------------------------------------------------------------------------------------------
+
+
+SITEMAP = "{http://www.sitemaps.org/schemas/sitemap/0.9}"
+
+
+def test_sitemap_lists_records_and_entities_with_lastmod(client):
+    root = etree.fromstring(client.get("/sitemap.xml").data)
+    urls = {u.findtext(f"{SITEMAP}loc"): u.findtext(f"{SITEMAP}lastmod") for u in root.iter(f"{SITEMAP}url")}
+    records = [u for u in urls if "/doc/document/" in u]
+    assert len(records) == len(NAMES) - 1
+    assert any("/doc/person/" in u for u in urls) and all(urls.values())
+    assert withdrawn_iri(client).replace("/id/", "/doc/") not in urls
+
+
+def test_sitemap_becomes_an_index_beyond_its_size(store_dir):
+    client = create_app({"STORE": str(store_dir), "BASE_URI": BASE, "SITEMAP_SIZE": 10}).test_client()
+    root = etree.fromstring(client.get("/sitemap.xml").data)
+    assert root.tag == f"{SITEMAP}sitemapindex"
+    parts = [s.findtext(f"{SITEMAP}loc") for s in root.iter(f"{SITEMAP}sitemap")]
+    assert len(parts) >= 2
+    counted = 0
+    for part in parts:
+        child = etree.fromstring(client.get(part.removeprefix(BASE.rstrip("/"))).data)
+        counted += len(child.findall(f"{SITEMAP}url"))
+    whole = create_app({"STORE": str(store_dir), "BASE_URI": BASE}).test_client()
+    assert counted == len(etree.fromstring(whole.get("/sitemap.xml").data).findall(f"{SITEMAP}url"))
+
+
+# --- VoID and dumps ---------------------------------------------------------------------------------------------
+
+
+def test_void_describes_the_dataset_and_its_dumps(client):
+    turtle = client.get("/void", headers={"Accept": "text/turtle"})
+    graph = Graph().parse(data=turtle.data, format="turtle")
+    dataset = URIRef(f"{BASE}void#dataset")
+    assert graph.value(dataset, VOID.uriSpace) == Literal(f"{BASE}id/")
+    assert graph.value(dataset, VOID.sparqlEndpoint) == URIRef(f"{BASE}sparql")
+    assert int(graph.value(dataset, VOID.documents)) == len(NAMES) - 1
+    assert len(list(graph.objects(dataset, VOID.dataDump))) == 4
+    assert len(list(graph.objects(dataset, VOID.classPartition))) > 5
+    well_known = client.get("/.well-known/void", headers={"Accept": "text/turtle"})
+    assert isomorphic(Graph().parse(data=well_known.data, format="turtle"), graph)
+    assert "/void" in client.get("/").get_data(as_text=True)
+    description = Graph().parse(data=client.get("/sparql", headers={"Accept": "text/turtle"}).data, format="turtle")
+    assert (None, None, URIRef(f"{BASE}void")) in description
+
+
+def test_dumps_in_every_format_hold_the_same_triples(client):
+    listing = client.get("/dumps/", headers={"Accept": "application/json"}).get_json()
+    assert [e["format"] for e in listing] == ["nq", "nt", "ttl", "jsonld"]
+    graphs = {}
+    for entry in listing:
+        response = fetch(client, f"/dumps/{entry['file']}")
+        assert response.status_code == 200 and len(response.data) == entry["size"]
+        assert hashlib.sha256(response.data).hexdigest() == entry["sha256"]
+        data = gzip.decompress(response.data)
+        if entry["format"] in ("nq", "jsonld"):
+            dataset = Dataset()
+            dataset.parse(data=data, format={"nq": "nquads", "jsonld": "json-ld"}[entry["format"]])
+            graph = Graph()
+            for s, p, o, _ in dataset.quads():
+                graph.add((s, p, o))
+        else:
+            graph = Graph().parse(data=data, format={"nt": "nt", "ttl": "turtle"}[entry["format"]])
+        graphs[entry["format"]] = graph
+    assert all(isomorphic(graphs["nq"], g) for g in graphs.values())
+    void = Graph().parse(data=client.get("/void?format=ttl").data, format="turtle")
+    assert int(void.value(URIRef(f"{BASE}void#dataset"), VOID.triples)) == listing[0]["triples"]
+    assert not any(str(s).startswith(withdrawn_iri(client)) for s in graphs["nq"].subjects())
+
+
+def test_dump_downloads_resume_and_revalidate(client):
+    whole = fetch(client, "/dumps/docket.nq.gz")
+    etag, modified = whole.headers["ETag"], whole.headers["Last-Modified"]
+    part = fetch(client, "/dumps/docket.nq.gz", headers={"Range": "bytes=100-199"})
+    assert part.status_code == 206 and part.data == whole.data[100:200]
+    assert fetch(client, "/dumps/docket.nq.gz", headers={"If-None-Match": etag}).status_code == 304
+    assert fetch(client, "/dumps/docket.nq.gz", headers={"If-Modified-Since": modified}).status_code == 304
+    assert fetch(client, "/dumps/docket.xyz.gz").status_code == 404
+
+
+def test_dumps_are_made_again_only_when_the_data_changed(store_dir, tmp_path):
+    from ld.dump import DumpFolder
+    from ld.store import OxigraphStore
+
+    folder = DumpFolder(tmp_path / "dumps")
+    with OxigraphStore.open(store_dir, base=BASE, read_only=True) as store:
+        first = folder.fresh(store)
+        again = folder.fresh(store)
+    assert first == again  # same entries, same modification times: nothing was written
+
+
+# --- conditional requests everywhere ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", ["/dumps/", "/void", "/.well-known/void", "/changes", "/changes/page/1",
+                                  "/sitemap.xml", "/oai?verb=Identify",
+                                  "/oai?verb=ListRecords&metadataPrefix=oai_dc"])
+def test_every_harvest_response_revalidates(client, path):
+    first = client.get(path)
+    assert first.status_code == 200 and first.headers.get("ETag") and first.headers.get("Last-Modified")
+    assert client.get(path, headers={"If-None-Match": first.headers["ETag"]}).status_code == 304
+    assert client.get(path, headers={"If-Modified-Since": first.headers["Last-Modified"]}).status_code == 304
+
+
+# --- 410 Gone -----------------------------------------------------------------------------------------------------
+
+
+def test_withdrawn_record_is_gone_with_a_tombstone(client):
+    doc = withdrawn_iri(client).removeprefix(BASE.rstrip("/"))
+    page = client.get(doc.replace("/id/", "/doc/"), headers={"Accept": "text/html"})
+    assert page.status_code == 410 and "withdrawn" in page.get_data(as_text=True)
+    assert client.get(doc).status_code == 410
+    turtle = client.get(doc.replace("/id/", "/doc/") + ".ttl")
+    assert turtle.status_code == 410
+    graph = Graph().parse(data=turtle.data, format="turtle")
+    assert (URIRef(withdrawn_iri(client)), None, URIRef("https://www.w3.org/ns/activitystreams#Tombstone")) in graph
+    assert client.get("/doc/document/never-was").status_code == 404
+
+
+def test_entities_only_the_withdrawn_record_mentioned_are_gone_too(client):
+    items = [a for n in range(1, 4) for a in client.get(f"/changes/page/{n}").get_json()["orderedItems"]]
+    entities = [a["object"]["id"] for a in items if a["type"] == "Delete" and "/id/document/" not in a["object"]["id"]]
+    assert entities, "the Havana cable names people no other record of the five names"
+    for iri in entities:
+        assert client.get(iri.replace(BASE, "/").replace("/id/", "/doc/"), headers={"Accept": "text/turtle"}
+                          ).status_code == 410
+    kept = client.get("/doc/person/helmut-kohl", headers={"Accept": "text/turtle"})
+    assert kept.status_code in (200, 404)  # whatever it is, not a tombstone
+
+
+def test_dumps_listing_json_names_urls(client):
+    listing = json.loads(client.get("/dumps/?format=json").data)
+    assert all(e["url"].startswith(f"{BASE}dumps/docket.") for e in listing)
