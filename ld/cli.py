@@ -188,12 +188,11 @@ def _write_tracker(store: Path, minter: Minter):
 
 def cmd_delete(args: argparse.Namespace) -> int:
     from ld.errors import NotFound
-    from ld.store import OxigraphStore
     from rdflib import URIRef
 
     minter = Minter(args.base_uri)
-    store = OxigraphStore.open(Path(args.store), minter=minter)
-    tracker = _write_tracker(Path(args.store), minter)
+    store = _open_store(args)
+    tracker = None if args.store_url else _write_tracker(Path(args.store), minter)
     try:
         doc = _record_named(store, minter, args.record)
         if tracker:
@@ -215,10 +214,8 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
 def cmd_dump(args: argparse.Namespace) -> int:
     from ld.dump import DumpFolder, dump_format, dumps_path_for, write_dump
-    from ld.store import OxigraphStore
-
     fmt = dump_format(args.format)
-    store = OxigraphStore.open(Path(args.store), minter=Minter(args.base_uri), read_only=True)
+    store = _open_store(args, read_only=True)
     try:
         if args.refresh:
             folder = DumpFolder(_env("DUMPS", "") or dumps_path_for(args.store))
@@ -229,8 +226,12 @@ def cmd_dump(args: argparse.Namespace) -> int:
             with open(args.out, "wb") as out:
                 count = write_dump(store, out, fmt, compress=args.out.endswith(".gz"))
         else:
-            count = write_dump(store, sys.stdout.buffer, fmt)
-            sys.stdout.buffer.flush()
+            try:
+                count = write_dump(store, sys.stdout.buffer, fmt)
+                sys.stdout.buffer.flush()
+            except BrokenPipeError:  # `docket dump | head`: the reader had enough
+                os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+                return EXIT_OK
     finally:
         store.close()
     print(f"{count} triples", file=sys.stderr)

@@ -243,7 +243,7 @@ class Repository:
             conditions.append(f"?m < {_literal(end)}")
         where = f"FILTER({' && '.join(conditions)})" if conditions else ""
         return f"""{{
-            {{ GRAPH ?id {{ ?id <{_DC}modified> ?m }} FILTER(!STRSTARTS(STR(?id), "{base}graph/"))
+            {{ GRAPH ?id {{ ?id <{_DC}modified> ?m }} FILTER(STRSTARTS(STR(?id), "{base}id/document/"))
                {' '.join(live)} BIND(false AS ?deleted) }}
             UNION
             {{ GRAPH <{self.changes}> {{ ?id a <{AS.Tombstone}> ; <{AS.deleted}> ?m {' '.join(gone)} }}
@@ -376,7 +376,7 @@ class Repository:
                 seen.add(spec)
                 found.append((spec, f"Genre: {row['label'].value}"))
         decades = self.store.query(f"SELECT DISTINCT ?d WHERE {{ GRAPH ?g {{ ?g <{_DC}date> ?date }} "
-                                   f"FILTER(!STRSTARTS(STR(?g), \"{base}graph/\")) "
+                                   f"FILTER(STRSTARTS(STR(?g), \"{base}id/document/\")) "
                                    f"BIND(SUBSTR(STR(?date), 1, 3) AS ?d) }} ORDER BY ?d")
         for row in decades:
             spec = decade_spec(row["d"].value + "0")

@@ -32,7 +32,7 @@ def pages(store, minter: Minter, fallback: str | None = None) -> list[Page]:
     base = minter.base
     found: list[Page] = []
     records = store.query(f"SELECT ?g ?m WHERE {{ GRAPH ?g {{ ?g <{_MODIFIED}> ?m }} "
-                          f"FILTER(!STRSTARTS(STR(?g), \"{base}graph/\")) }} ORDER BY ?g")
+                          f"FILTER(STRSTARTS(STR(?g), \"{base}id/document/\")) }} ORDER BY ?g")
     for row in records:
         kind_key = minter.kind_and_key(row["g"].value)
         if kind_key:

@@ -33,7 +33,9 @@ class Statistics:
 
 
 def _dataset_filter(minter: Minter) -> str:
-    return f"FILTER(?g != <{minter.base}graph/changes>)"
+    # What a dump holds: the record graphs, the entities and vocab graphs (not the change log, not the state graph).
+    return (f"FILTER(STRSTARTS(STR(?g), \"{minter.base}id/document/\") || ?g = <{minter.entities_graph}> "
+            f"|| ?g = <{minter.vocab_graph}>)")
 
 
 def statistics(store, minter: Minter) -> Statistics:

@@ -231,3 +231,30 @@ def test_a_closed_store_refuses_use(subject):
     subject.store.close()
     with pytest.raises(StoreError, match="closed"):
         subject.store.replace_record(*subject.record("y"))
+
+
+# --- the change log and withdrawal (ld.changes) -------------------------------------------------------------------
+
+
+def test_writes_are_logged_and_a_deletion_leaves_tombstones(subject):
+    from ld import changes
+
+    store, minter = subject.store, subject.minter
+    a = subject.record("a", people=("shared", "only-a"))
+    b = subject.record("b", people=("shared",))
+    store.replace_records([a, b])
+    store.replace_record(*subject.record("b", people=("shared",), checksum="sha256:01"))
+    only_a = minter.thing("person", "only-a")
+    assert store.delete_record(a[0]) == [only_a]
+    graph = str(store.changes_graph)
+    log = [(x.kind, x.object) for x in changes.activities(store, graph, limit=100)]
+    assert log == [("Create", str(a[0])), ("Create", str(b[0])), ("Update", str(b[0])), ("Delete", str(a[0])),
+                   ("Delete", str(only_a))]
+    assert list(store.records()) == [b[0]]
+    assert changes.tombstone(store, graph, str(a[0])).name == "A title"
+    assert (minter.thing("person", "shared"), None, None) in store.graph(store.entities_graph)
+    assert (only_a, None, None) not in store.graph(store.entities_graph)
+    with pytest.raises(NotFound):
+        store.delete_record(a[0])
+    store.replace_record(*a)  # it comes back, without its tombstone
+    assert changes.tombstone(subject.reopen(), graph, str(a[0])) is None
