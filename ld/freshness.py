@@ -25,23 +25,17 @@ from rdflib import RDFS, SKOS, Graph, URIRef
 
 from ld.describe import Description
 from ld.iris import Minter
-from ld.namespaces import DOCKET
 from ld.shared_cache import LABEL, LISTING, Dependency, SharedCache, directory_stamp, strip_hash
 from ld.store import Store
-
-_MODIFIED = "http://purl.org/dc/terms/modified"
 
 
 # --- the reading side -------------------------------------------------------------------------------------------
 
 
 def record_token(store: Store, doc: str) -> str | None:
-    """What changes with every write of record ``doc``: its ``dcterms:modified`` (the time it was mapped) and source
-    checksum, from one small query; None when there is no such record."""
-    query = (f"SELECT ?m ?c WHERE {{ GRAPH <{doc}> {{ <{doc}> <{_MODIFIED}> ?m "
-             f"OPTIONAL {{ <{doc}> <{DOCKET.sourceChecksum}> ?c }} }} }}")
-    values = sorted(f"{row['m'].value}/{row['c'].value if row['c'] else ''}" for row in store.query(query))
-    return ";".join(values) or None
+    """What changes with every write of record ``doc`` (``Store.record_token``); None when there is no such
+    record."""
+    return store.record_token(URIRef(doc))
 
 
 def linking_records(store: Store, minter: Minter, thing: str) -> list[str]:

@@ -4,9 +4,10 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime, timezone
+from functools import lru_cache
 
 from flask import Flask, Request, Response, request
+from werkzeug.http import http_date, parse_date, parse_etags
 
 # Headers a script on another origin may read (CORS hides all but a few by default).
 _EXPOSED = "ETag, Last-Modified, Link, Content-Location, Location, Vary"
@@ -33,19 +34,55 @@ def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: 
               links: list[tuple[str, dict[str, str]]] | str = (), content_location: str | None = None,
               req: Request | None = None) -> Response:
     """A 200 response with validators, answered as 304 when the request's If-None-Match / If-Modified-Since match.
-    HEAD gets the same headers and no body (Werkzeug drops it). ``links`` may be a ready Link header value."""
-    response = Response(body, mimetype=media_type)
-    response.set_etag(etag or etag_of(body))
-    if last_modified is not None:
-        response.last_modified = datetime.fromtimestamp(int(last_modified), tz=timezone.utc)
-    response.cache_control.public = True
-    response.cache_control.max_age = max_age
+    HEAD gets the same headers and no body (Werkzeug drops it). ``links`` may be a ready Link header value.
+
+    Headers are written as text rather than through Werkzeug's header objects and ``make_conditional``: this runs
+    on every description served from the cache, where those cost as much as the cache lookup itself."""
+    req = req or request
+    etag = etag or etag_of(body)
+    modified = int(last_modified) if last_modified is not None else None
+    headers = [("ETag", f'"{etag}"'), ("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept")]
+    if modified is not None:
+        headers.append(("Last-Modified", _http_date(modified)))
     if links:
-        response.headers["Link"] = links if isinstance(links, str) else link_header(list(links))
+        headers.append(("Link", links if isinstance(links, str) else link_header(list(links))))
     if content_location:
-        response.headers["Content-Location"] = content_location
-    response.vary.add("Accept")
-    return response.make_conditional(req or request)
+        headers.append(("Content-Location", content_location))
+    if req.method in ("GET", "HEAD") and not_modified(req.headers, etag, modified):
+        return _NotModified(status=304, headers=headers)
+    return Response(body, mimetype=media_type, headers=headers)
+
+
+class _NotModified(Response):
+    """A 304 that keeps Content-Location, which RFC 9110 (15.4.5) asks for and Werkzeug drops as an entity header
+    of RFC 2616."""
+
+    def get_wsgi_headers(self, environ):
+        headers = super().get_wsgi_headers(environ)
+        location = self.headers.get("Content-Location")
+        if location is not None and "Content-Location" not in headers:
+            headers["Content-Location"] = location
+        return headers
+
+
+def not_modified(headers, etag: str, modified: int | None) -> bool:
+    """Whether a GET or HEAD with these request headers gets 304 (RFC 9110, 13.1.2 and 13.1.3): If-None-Match
+    (weak comparison, ``*`` for any) decides when present; If-Modified-Since only without it."""
+    if_none_match = headers.get("If-None-Match")
+    if if_none_match is not None:
+        tags = parse_etags(if_none_match)
+        return tags.star_tag or tags.contains_weak(etag)
+    since = headers.get("If-Modified-Since")
+    if since is None or modified is None:
+        return False
+    when = parse_date(since)
+    return when is not None and modified <= when.timestamp()
+
+
+@lru_cache(maxsize=64)
+def _http_date(seconds: int) -> str:
+    # The data's version changes rarely and every response of a version carries it: format it once.
+    return http_date(seconds)
 
 
 def install_cors(app: Flask) -> None:

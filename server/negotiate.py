@@ -6,6 +6,7 @@ or Accept, in that order.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from ld.formats import DESCRIPTION_FORMATS, RdfFormat
 
@@ -59,9 +60,18 @@ def choose(accept: str | None, format_param: str | None = None,
             raise UnknownFormat(f"unknown format {format_param!r}; choose one of "
                                 + ", ".join(r.suffix for r in REPRESENTATIONS))
         return found
-    offers = {r.media_type: r for r in REPRESENTATIONS}
-    chosen = negotiate(_primary_types(accept), list(offers), default=DEFAULT.media_type)
-    return offers[chosen] if chosen else None
+    return _by_accept(accept)
+
+
+_OFFERS = {r.media_type: r for r in REPRESENTATIONS}
+
+
+@lru_cache(maxsize=512)
+def _by_accept(accept: str | None) -> Representation | None:
+    # Clients send a handful of distinct Accept headers over and over (each browser, curl, a harvester): parse
+    # each once. Bounded, so a client sending endless variants costs only the parse.
+    chosen = negotiate(_primary_types(accept), list(_OFFERS), default=DEFAULT.media_type)
+    return _OFFERS[chosen] if chosen else None
 
 
 _ALIASES = {alias: r.media_type for r in REPRESENTATIONS for alias in r.accepts[1:]}

@@ -11,6 +11,7 @@ from __future__ import annotations
 import atexit
 import json
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any, Mapping
 
 from flask import Blueprint, Response, render_template, request
@@ -154,7 +155,12 @@ def _wanted(params) -> Wanted:
     name = params.get("format") or params.get("output")
     if name:
         return _wanted_by_name(name)
-    accept = request.headers.get("Accept")
+    return _wanted_by_accept(request.headers.get("Accept"))
+
+
+@lru_cache(maxsize=512)
+def _wanted_by_accept(accept: str | None) -> Wanted:
+    # Each client sends the same Accept header every time: negotiate (three passes over the offers) once per header.
     if negotiate(accept, [*_RESULTS_OFFERS, *_GRAPH_OFFERS], default=RESULTS_JSON.media_type) == HTML:
         return Wanted(RESULTS_JSON, DESCRIPTION_FORMATS[0], html=True)  # a browser: the query page
     results = negotiate(accept, list(_RESULTS_OFFERS), default=RESULTS_JSON.media_type)

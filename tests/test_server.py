@@ -200,6 +200,26 @@ def test_etag_and_last_modified_give_304(client):
     assert other_format.headers["ETag"] != etag
 
 
+def test_conditional_requests_follow_rfc_9110(client):
+    first = client.get(f"/doc/document/{RECORD}.ttl")
+    etag, modified = first.headers["ETag"], first.headers["Last-Modified"]
+    path = f"/doc/document/{RECORD}.ttl"
+    # If-None-Match compares weakly and takes a list or "*".
+    assert client.get(path, headers={"If-None-Match": f"W/{etag}"}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": f'"other", {etag}'}).status_code == 304
+    assert client.get(path, headers={"If-None-Match": "*"}).status_code == 304
+    # When If-None-Match is present it decides: a current date cannot save a stale ETag.
+    both = client.get(path, headers={"If-None-Match": '"other"', "If-Modified-Since": modified})
+    assert both.status_code == 200 and both.get_data() == first.get_data()
+    # A 304 carries the headers RFC 9110 (15.4.5) lists from the 200 it stands for; HEAD is answered alike.
+    not_modified = client.head(path, headers={"If-None-Match": etag})
+    assert not_modified.status_code == 304
+    for header in ("ETag", "Cache-Control", "Content-Location", "Vary"):
+        assert not_modified.headers[header] == first.headers[header], header
+    # A date that cannot be read is ignored (RFC 9110, 13.1.3), not an error.
+    assert client.get(path, headers={"If-Modified-Since": "yesterday"}).status_code == 200
+
+
 @pytest.mark.parametrize("path", [f"/doc/document/{RECORD}", "/doc/person/helmut-kohl.html", "/", "/context.jsonld",
                                   "/browse/person"])
 def test_head_has_the_headers_and_no_body(client, path):
