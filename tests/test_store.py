@@ -271,3 +271,25 @@ def test_replacing_a_graph_with_the_same_triples_writes_nothing(store, tmp_path)
     graph.add((CRM.E74_Group, RDFS.label, Literal("Group", lang="en")))
     store.replace_graph(vocab, graph)
     assert log_bytes() > before
+
+
+def test_record_token_changes_with_each_write_and_agrees_with_the_generic_reading(store):
+    doc, graph, entities = make_record("token-1")
+    assert store.record_token(doc) is None
+    store.replace_record(doc, graph, entities)
+    first = store.record_token(doc)
+    assert first is not None and first == store.record_token(doc)
+    graph.set((doc, DOCKET.sourceChecksum, Literal("sha256:11")))
+    store.replace_record(doc, graph, entities)
+    second = store.record_token(doc)
+    assert second != first
+    graph.set((doc, DCTERMS.modified, Literal("2026-11-02T10:20:30", datatype=XSD.dateTime)))
+    store.replace_record(doc, graph, entities)
+    assert store.record_token(doc) not in (first, second)
+    # The Store default (from record_state, for stores without a faster lookup) sees the same changes.
+    generic = [super(OxigraphStore, store).record_token(doc)]
+    graph.set((doc, DOCKET.sourceChecksum, Literal("sha256:22")))
+    store.replace_record(doc, graph, entities)
+    generic.append(super(OxigraphStore, store).record_token(doc))
+    assert None not in generic and generic[0] != generic[1]
+    assert super(OxigraphStore, store).record_token(MINTER.document("absent")) is None
