@@ -13,6 +13,9 @@ from __future__ import annotations
 
 import fcntl
 import gzip
+import subprocess
+import sys
+import time
 import hashlib
 import itertools
 import json
@@ -177,6 +180,41 @@ class DumpFolder:
                     index[fmt.suffix] = self._make(store, fmt, version)
                     self._write_index(index)
         return index
+
+    def current(self, version: str, formats: tuple[RdfFormat, ...] = DUMP_FORMATS) -> bool:
+        """Whether every dump of ``formats`` was made from data version ``version``."""
+        index = self.index()
+        return all(f.suffix in index and index[f.suffix].version == version for f in formats)
+
+    def busy(self) -> bool:
+        """Whether some process is making dumps right now (holds the folder's lock)."""
+        if not (self.path / ".lock").exists():
+            return False
+        with (self.path / ".lock").open("a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                return True
+            fcntl.flock(handle, fcntl.LOCK_UN)
+        return False
+
+    def refresh_in_background(self, arguments: list[str], env: dict[str, str], version: str, *,
+                              wait: float) -> dict[str, DumpFile]:
+        """Start ``docket dump --refresh`` with ``arguments`` (the store options) in a process of its own, unless one
+        is at work, and wait at most ``wait`` seconds for dumps of ``version``; the index as it is then (entries of
+        an older version stay listed and served until the new ones replace them). A web request cannot make the
+        dumps of a large store itself: it would outlive the server's worker timeout."""
+        self.path.mkdir(parents=True, exist_ok=True)
+        if not self.busy():
+            command = [sys.executable, "-m", "ld.cli", "dump", "--refresh", *arguments]
+            # Started through a shell that backgrounds it and exits: the refresh is adopted by init (no zombie in
+            # a long-lived server process) and outlives a worker that gunicorn restarts.
+            subprocess.run(["/bin/sh", "-c", '"$@" </dev/null >/dev/null 2>>"$0" &', str(self.path / ".refresh.log"),
+                            *command], env=env, start_new_session=True, check=False)
+        deadline = time.monotonic() + wait
+        while time.monotonic() < deadline and not self.current(version):
+            time.sleep(0.1)
+        return self.index()
 
     def _make(self, store, fmt: RdfFormat, version: str) -> DumpFile:
         name = f"{DUMP_NAME}.{fmt.suffix}.gz"

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
 from datetime import datetime, timezone
 from typing import Any, Mapping
 
@@ -42,6 +43,19 @@ class Harvest:
         self.changes_graph = str(changes.changes_graph_of(f"{self.minter.base}graph/"))
         self.dumps = DumpFolder(settings["DUMPS"] or dumps_path_for(settings["STORE"]))
 
+    def dump_index(self):
+        """(index of the dumps, the current data version): dumps older than the data are remade by a process of
+        their own (``DumpFolder.refresh_in_background``), waited for at most DUMP_WAIT seconds."""
+        _, version, _, _ = self.state()
+        if self.dumps.current(version):
+            return self.dumps.index(), version
+        settings = self.settings
+        arguments = ["--store", str(settings["STORE"]), "--base-uri", self.minter.base]
+        if settings.get("STORE_URL"):
+            arguments += ["--store-url", settings["STORE_URL"]]
+        env = {**os.environ, "DOCKET_DUMPS": str(self.dumps.path)}
+        return self.dumps.refresh_in_background(arguments, env, version, wait=settings["DUMP_WAIT"]), version
+
     def state(self):
         """(snapshot, data version, activity count, newest change as a POSIX time or None), cached per version."""
         snap = self.publisher.snapshot()
@@ -71,23 +85,26 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
 
     @bp.get("/dumps/")
     def dumps_index():
-        snap, version, _, _ = harvest.state()
-        index = harvest.dumps.fresh(snap.store, version=version)
+        index, version = harvest.dump_index()
         entries = [index[f.suffix] for f in DUMP_FORMATS if f.suffix in index]
+        if not entries:
+            return _being_made()
         if _wants_json():
-            body = json.dumps([{**e.__dict__, "url": f"{publisher.minter.base}dumps/{e.file}"} for e in entries],
-                              indent=2).encode("utf-8")
+            body = json.dumps([{**e.__dict__, "url": f"{publisher.minter.base}dumps/{e.file}",
+                                "current": e.version == version} for e in entries], indent=2).encode("utf-8")
             return harvest.respond(body, "application/json")
-        body = render_template("dumps.html", entries=entries).encode("utf-8")
+        body = render_template("dumps.html", entries=entries, version=version).encode("utf-8")
         return harvest.respond(body, "text/html")
 
     @bp.get("/dumps/<name>")
     def dump_file(name: str):
-        snap, version, _, _ = harvest.state()
         wanted = next((f for f in DUMP_FORMATS if name == f"docket.{f.suffix}.gz"), None)
         if wanted is None:
             abort(404, f"no dump {name!r}; the dumps are listed at {urls.root}/dumps/")
-        entry = harvest.dumps.fresh(snap.store, (wanted,), version=version)[wanted.suffix]
+        index, _ = harvest.dump_index()
+        entry = index.get(wanted.suffix)
+        if entry is None:
+            return _being_made()
         response = send_file(harvest.dumps.file(entry.file), mimetype="application/gzip", conditional=True,
                              etag=entry.sha256, last_modified=datetime.fromisoformat(entry.modified),
                              max_age=settings["MAX_AGE"], download_name=entry.file)
@@ -170,6 +187,12 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
 
     bp.record_once(lambda state: _install_gone(state.app, harvest, urls))
     return bp
+
+
+def _being_made() -> Response:
+    response = error_response(503, "the dumps are being made; try again in a minute")
+    response.headers["Retry-After"] = "60"
+    return response
 
 
 def _void(harvest: Harvest, snap, version: str, stamp: float | None) -> Graph:

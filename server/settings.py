@@ -50,6 +50,8 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("MAX_BODY", 1_048_576, "Bytes a SPARQL request body may hold (HTTP 413 beyond).", int),
     Setting("DUMPS", "", "Folder of the gzip dumps served at `/dumps/` (made again when the data changed): empty for "
                          "`{STORE}.dumps` beside the store, or a path. `docket dump --refresh` makes them ahead."),
+    Setting("DUMP_WAIT", 20.0, "Seconds a request for `/dumps/` waits for dumps being remade (by a process of their "
+                               "own) before it answers with the previous ones, or 503 when there are none yet.", float),
     Setting("LICENSE", "https://creativecommons.org/publicdomain/zero/1.0/", "Licence IRI of the published metadata "
                                                                              "(VoID/DCAT `dcterms:license`)."),
     Setting("PUBLISHER", "docket", "Publisher's name in the dataset description (VoID/DCAT)."),

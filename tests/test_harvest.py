@@ -10,6 +10,7 @@ import gzip
 import hashlib
 import json
 import shutil
+import time
 from pathlib import Path
 
 import pytest
@@ -375,3 +376,24 @@ def test_entities_only_the_withdrawn_record_mentioned_are_gone_too(client):
 def test_dumps_listing_json_names_urls(client):
     listing = json.loads(client.get("/dumps/?format=json").data)
     assert all(e["url"].startswith(f"{BASE}dumps/docket.") for e in listing)
+
+
+def test_served_dumps_follow_the_data(tmp_path):
+    store = tmp_path / "store"
+    assert main(["ingest", str(CORPUS / NAMES[0]), "--store", str(store), "--base-uri", BASE, "--quiet"]) == 0
+    app = create_app({"STORE": str(store), "BASE_URI": BASE, "CHECK_INTERVAL": 0, "DUMP_WAIT": 60})
+    client = app.test_client()
+    first = client.get("/dumps/?format=json").get_json()
+    assert all(e["current"] for e in first)
+    assert main(["ingest", str(CORPUS / NAMES[2]), "--store", str(store), "--base-uri", BASE, "--quiet"]) == 0
+    second = client.get("/dumps/?format=json").get_json()  # remade by a process of its own, waited for
+    assert all(e["current"] for e in second)
+    assert second[0]["triples"] > first[0]["triples"] and second[0]["sha256"] != first[0]["sha256"]
+    impatient = create_app({"STORE": str(store), "BASE_URI": BASE, "DUMP_WAIT": 0}).test_client()
+    assert main(["delete", str(CORPUS / NAMES[2]), "--store", str(store), "--base-uri", BASE]) == 0
+    listed = impatient.get("/dumps/?format=json").get_json()  # the previous dumps, while new ones are made
+    assert [e["sha256"] for e in listed] == [e["sha256"] for e in second] and not any(e["current"] for e in listed)
+    deadline = time.monotonic() + 60
+    while not all(e["current"] for e in impatient.get("/dumps/?format=json").get_json()):
+        assert time.monotonic() < deadline, "the dumps were not remade within a minute"
+        time.sleep(0.2)
