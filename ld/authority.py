@@ -6,6 +6,7 @@ Names the file does not know become new entities with a stable key derived from 
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -44,11 +45,19 @@ class Entity:
 class Authority:
     """Looks names up in the authority file; mints new entities for names it does not know."""
 
-    def __init__(self, entities: list[Entity]):
+    def __init__(self, entities: list[Entity], digest: str = ""):
+        self.digest = digest  # of the file's bytes: records mapped with another authority are mapped again
         self._index: dict[tuple[str, str], Entity] = {}
+        self._any: dict[str, Entity] = {}
         for entity in entities:
             for name in (entity.label, *entity.variants):
                 self._index.setdefault((entity.kind, match_key(name)), entity)
+                self._any.setdefault(match_key(name), entity)
+        self.entities = tuple(entities)
+
+    def lookup(self, name: str) -> Entity | None:
+        """The entity of any kind the file gives for a printed ``name``, or None (the extractor's gazetteer)."""
+        return self._any.get(match_key(name))
 
     def resolve(self, name: str, kind: str) -> Entity:
         """The entity a printed ``name`` of ``kind`` stands for (from the file, else a new one keyed on the name)."""
@@ -61,7 +70,7 @@ class Authority:
         return Entity(kind, slugify(label) or "unnamed", label)
 
     @classmethod
-    def from_graph(cls, graph: Graph, minter: Minter) -> "Authority":
+    def from_graph(cls, graph: Graph, minter: Minter, digest: str = "") -> "Authority":
         """Read entities typed with docket's kind classes from ``graph`` (IRIs ``{base}id/{kind}/{key}``)."""
         entities = []
         for subject in set(graph.subjects(RDF.type, None)):
@@ -73,13 +82,13 @@ class Authority:
                 raise ValueError(f"authority file: {subject} has no rdfs:label")
             variants = tuple(sorted(str(v) for v in graph.objects(subject, SKOS.altLabel)))
             entities.append(Entity(kind_key[0], kind_key[1], str(label), variants, known=True))
-        return cls(entities)
+        return cls(entities, digest)
 
 
 @lru_cache(maxsize=8)
 def load_authority(base: str) -> Authority:
     """The authority file parsed once per base URI (relative IRIs in the file resolve against ``base``)."""
+    data = (vocab_dir() / "authority.ttl").read_bytes()
     graph = Graph()
-    with (vocab_dir() / "authority.ttl").open("rb") as f:
-        graph.parse(f, format="turtle", publicID=base)
-    return Authority.from_graph(graph, Minter(base))
+    graph.parse(data=data, format="turtle", publicID=base)
+    return Authority.from_graph(graph, Minter(base), hashlib.sha256(data).hexdigest()[:12])

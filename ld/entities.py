@@ -40,8 +40,15 @@ class Mention:
     role: str  # author, associated, contributor, place, translator, recipient, drafter, registrar, issuer,
     #            funder, keeper, mentioned
     origin: Origin
-    start: int | None = None  # character offsets in the body, for mentions mined from text
+    start: int | None = None  # character offsets in ``field``, for mentions mined from text
     end: int | None = None
+    field: str | None = None  # title | text | summary, for mentions mined from text
+    full: str | None = None  # the fuller name a short form stands for in the same record ("Nam" -> "Nam Il")
+
+    @property
+    def lookup_name(self) -> str:
+        """The name the mention is resolved by: its full form where it is printed short."""
+        return self.full or self.name
 
 
 @dataclass(frozen=True)
@@ -50,6 +57,16 @@ class Reference:
 
     mention: Mention
     entity: Entity
+
+
+@dataclass(frozen=True)
+class EventReference:
+    """An event the text tells of (``ld.extract.events.Event``) with its participants, actors and place resolved."""
+
+    event: object
+    participants: tuple[Entity, ...] = ()
+    actors: tuple[Entity, ...] = ()
+    place: Entity | None = None
 
 
 def guess_kind(name: str) -> str:
@@ -94,10 +111,11 @@ class Resolver:
 
     def resolve(self, mention: Mention) -> Entity:
         """The entity ``mention`` names."""
-        entity = self.authority.resolve(mention.name, mention.kind)
+        name = mention.lookup_name
+        entity = self.authority.resolve(name, mention.kind)
         if entity.known:
             return entity
-        return self._met.setdefault((entity.kind, match_key(mention.name)), entity)
+        return self._met.setdefault((entity.kind, match_key(name)), entity)
 
     def seed(self, names: Iterable[tuple[str, str, str, str]]) -> None:
         """Remember published entities: (kind, key, label, any name of it) rows, e.g. from the entities graph."""

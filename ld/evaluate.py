@@ -1,8 +1,20 @@
-"""Score what docket stores against ground truth (``NAME.json`` beside each ``NAME.txt``), field by field.
+"""Score what docket stores against ground truth (``NAME.json`` beside each ``NAME.txt``), field by field, and the
+people, groups and places it finds with precision, recall and F1 per kind.
 
 The records are ingested into a scratch store; every figure is read back from the store, so the whole path (reader,
-mapper, validation, store) is measured. Names match by ``ld.names.match_key`` (case, diacritics, honorifics,
-word order and parenthesised variants ignored) against an entity's label or any of its variants.
+extraction, mapper, validation, store) is measured.
+
+Which entities are scored: a ground truth annotated by hand from the text (``entities_from``) lists every person,
+group and place the text names, so it is compared with every entity the record refers to (``crm:P67_refers_to``:
+metadata, apparatus and text). A ground truth copied from the record's metadata sections lists what those sections
+name, so it is compared with the bodies of the ``D#metadata`` annotation; how much of such a list the text alone finds is
+reported as well (recall only: the lists do not name everyone the text does).
+
+The name matching rule (``match_names``): a ground-truth name matches an entity when ``ld.names.match_key`` of it
+(case, diacritics, editorial brackets, honorifics and offices such as Cde., Ambassador, President, word order,
+parenthesised variants all ignored) equals that of the entity's label or of any variant (the authority file's and
+those printed in the record); names left over then match when the words of one, initials aside, are a subset of the
+words of the other ("Kennedy" / "President Kennedy", "Washington" / "Washington, DC"). Matching is one to one.
 """
 
 from __future__ import annotations
@@ -16,11 +28,42 @@ from typing import Iterable
 from rdflib import DCTERMS, RDFS, SKOS, Graph, URIRef
 
 from ld.names import match_key
-from ld.namespaces import CRM
+from ld.namespaces import CRM, OA
 
 SCALAR_FIELDS = ("title", "date_iso", "summary", "source_citation", "original_archive", "classification",
                  "record_id", "language", "translator")
 ENTITY_FIELDS = ("people", "groups", "places")
+KINDS = {"people": ("person", CRM.E21_Person), "groups": ("group", CRM.E74_Group), "places": ("place", CRM.E53_Place)}
+
+
+@dataclass
+class Counts:
+    """True positives, false negatives, false positives of one kind over some records."""
+
+    tp: int = 0
+    fn: int = 0
+    fp: int = 0
+
+    def add(self, tp: int, fn: int, fp: int) -> None:
+        self.tp, self.fn, self.fp = self.tp + tp, self.fn + fn, self.fp + fp
+
+    @property
+    def precision(self) -> float:
+        return self.tp / (self.tp + self.fp) if self.tp + self.fp else 1.0
+
+    @property
+    def recall(self) -> float:
+        return self.tp / (self.tp + self.fn) if self.tp + self.fn else 1.0
+
+    @property
+    def f1(self) -> float:
+        p, r = self.precision, self.recall
+        return 2 * p * r / (p + r) if p + r else 0.0
+
+
+# Scopes of the per-kind table: every record; records whose ground truth was annotated from the text; the halves of
+# the corpus in name order (even positions "a", odd "b"), to see whether a figure holds on records not looked at.
+SCOPES = ("all records", "annotated from text", "half a", "half b", "text only vs metadata lists")
 
 
 @dataclass
@@ -49,9 +92,24 @@ class EvalReport:
     fields: dict[str, FieldScore]
     records: int
     rejected: list[str]
+    kinds: dict[str, dict[str, Counts]] = field(default_factory=dict)  # scope -> kind -> counts
+    kind_problems: list[str] = field(default_factory=list)
+
+    def kind_table(self) -> str:
+        """Precision, recall and F1 per entity kind and scope."""
+        lines = ["| scope | kind | gold | found | matched | precision | recall | F1 |",
+                 "|---|---|---:|---:|---:|---:|---:|---:|"]
+        for scope, kinds in self.kinds.items():
+            for kind, c in kinds.items():
+                if scope == SCOPES[-1]:
+                    lines.append(f"| {scope} | {kind} | {c.tp + c.fn} | | {c.tp} | | {c.recall:.2f} | |")
+                    continue
+                lines.append(f"| {scope} | {kind} | {c.tp + c.fn} | {c.tp + c.fp} | {c.tp} | {c.precision:.2f} | "
+                             f"{c.recall:.2f} | {c.f1:.2f} |")
+        return "\n".join(lines)
 
     def table(self, *, details: bool = False) -> str:
-        lines = [f"{self.records} records scored, {len(self.rejected)} rejected", "",
+        lines = [f"{self.records} records scored, {len(self.rejected)} rejected", "", self.kind_table(), "",
                  "| field | stated | right | wrong | missed | invented | accuracy |",
                  "|---|---:|---:|---:|---:|---:|---:|"]
         for name, score in self.fields.items():
@@ -61,19 +119,12 @@ class EvalReport:
         if details:
             for name, score in self.fields.items():
                 lines.extend(f"{name}: {p}" for p in score.problems)
+            lines.extend(self.kind_problems)
         return "\n".join(lines)
 
 
 def _norm(value: str | None) -> str | None:
     return " ".join(value.split()).casefold() if value else None
-
-
-def _truth_entities(truth: dict) -> dict[str, list[str]] | None:
-    """People, groups and places the ground truth lists from metadata sections (None: annotated from the text)."""
-    if truth.get("entities_from"):
-        return None
-    return {"people": truth.get("people") or [], "groups": truth.get("organizations") or [],
-            "places": truth.get("places") or []}
 
 
 class _StoredRecord:
@@ -93,6 +144,13 @@ class _StoredRecord:
                 if value is not None:
                     return str(value)
         return None
+
+    def part(self, fragment: str) -> URIRef:
+        return URIRef(f"{self.doc}#{fragment}")
+
+    def names_as_printed(self, node) -> set[str]:
+        """An entity's label and variants, as printed."""
+        return {str(v) for p in (RDFS.label, SKOS.altLabel) for v in self.entities.objects(node, p)}
 
     def names(self, node) -> set[str]:
         names = {str(v) for p in (RDFS.label, SKOS.altLabel) for v in self.entities.objects(node, p)}
@@ -134,9 +192,6 @@ class _StoredRecord:
             return None
         raise KeyError(name)
 
-    def entities_of_kind(self, kind_class: URIRef) -> list[URIRef]:
-        linked = set(self.g.objects(None, None))
-        return [e for e in linked if isinstance(e, URIRef) and (e, None, kind_class) in self.entities]
 
 
 def _score_scalar(score: FieldScore, source: str, expected: str | None, found: str | None, name: str) -> None:
@@ -157,21 +212,38 @@ def _score_scalar(score: FieldScore, source: str, expected: str | None, found: s
         score.problems.append(f"{source}: {found!r} instead of {expected!r}")
 
 
-def _score_entities(score: FieldScore, source: str, expected: list[str], stored: _StoredRecord,
-                    found: list[URIRef]) -> None:
-    found_names = {e: stored.names(e) for e in found}
-    matched: set[URIRef] = set()
-    for name in expected:
-        hit = next((e for e, names in found_names.items() if match_key(name) in names), None)
-        if hit is None:
-            score.missed += 1
-            score.problems.append(f"{source}: missed {name!r}")
-        else:
-            score.right += 1
-            matched.add(hit)
-    for extra in set(found) - matched:
-        score.invented += 1
-        score.problems.append(f"{source}: invented {stored.label(extra)!r}")
+def _words(name: str) -> frozenset[str]:
+    """The words of a name for the subset rule: folded, honorifics stripped, single letters (initials) left out."""
+    return frozenset(w for w in match_key(name).split() if len(w) > 1)
+
+
+def match_names(expected: Iterable[str], found: Iterable[set[str]]) -> tuple[list[str], list[str], list[set[str]]]:
+    """Pair ground-truth names with found entities (each a set of its names), one to one.
+
+    The matching rule: a name matches an entity when its ``match_key`` (case, diacritics, editorial brackets,
+    honorifics and offices, word order ignored) equals that of one of the entity's names; names left over then match
+    when the words of one (initials aside) are a subset of the words of the other ("Washington" / "Washington, DC",
+    "Kennedy" / "President Kennedy", "Ivanov" / "V. I. Ivanov"). Returns (matched names, missed names, entities
+    matched by no name).
+    """
+    entities = [(names, {match_key(n) for n in names}, [_words(n) for n in names]) for names in found]
+    left = list(dict.fromkeys(expected))
+    taken: set[int] = set()
+    matched: list[str] = []
+    for rule in ("exact", "subset"):
+        missed = []
+        for name in left:
+            key, words = match_key(name), _words(name)
+            hit = next((i for i, (_, keys, word_sets) in enumerate(entities) if i not in taken and (
+                key in keys if rule == "exact" else
+                words and any(ws and (words <= ws or ws <= words) for ws in word_sets))), None)
+            if hit is None:
+                missed.append(name)
+            else:
+                taken.add(hit)
+                matched.append(name)
+        left = missed
+    return matched, left, [e[0] for i, e in enumerate(entities) if i not in taken]
 
 
 def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
@@ -180,7 +252,10 @@ def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
     from ld.store import OxigraphStore
 
     files = [p for p in expand_paths(paths) if p.suffix == ".txt" and p.with_suffix(".json").exists()]
-    scores = {name: FieldScore() for name in (*SCALAR_FIELDS, *ENTITY_FIELDS)}
+    scores = {name: FieldScore() for name in SCALAR_FIELDS}
+    kinds = {scope: {name: Counts() for name in ENTITY_FIELDS} for scope in SCOPES}
+    kind_problems: list[str] = []
+    halves = {path: SCOPES[2 + i % 2] for i, path in enumerate(sorted(files, key=lambda p: p.name))}
     pipeline = Pipeline(base)
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="docket-eval-") as scratch:
@@ -196,25 +271,38 @@ def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
                 truth = json.loads(path.with_suffix(".json").read_text(encoding="utf-8"))
                 stored = _StoredRecord(store.record_graph(outcome.iri), entities, outcome.iri)
                 _score_record(scores, path.name, truth, stored)
+                _score_kinds(kinds, kind_problems, path.name, truth, stored, halves[path])
         finally:
             store.close()
-    return EvalReport(scores, len(files) - len(rejected), rejected)
+    return EvalReport(scores, len(files) - len(rejected), rejected, kinds, kind_problems)
 
 
 def _score_record(scores: dict[str, FieldScore], source: str, truth: dict, stored: _StoredRecord) -> None:
     for name in SCALAR_FIELDS:
         _score_scalar(scores[name], source, truth.get(name), stored.scalar(name), name)
-    listed = _truth_entities(truth)
-    if listed is None:
-        return
-    kinds = {"people": [CRM.E21_Person], "groups": [CRM.E74_Group], "places": [CRM.E53_Place]}
-    metadata_only = _metadata_entities(stored)
-    for name, classes in kinds.items():
-        found = [e for e in metadata_only if any((e, None, c) in stored.entities for c in classes)
-                 and "/id/archive/" not in str(e)]
-        _score_entities(scores[name], source, listed[name], stored, found)
 
 
-def _metadata_entities(stored: _StoredRecord) -> list[URIRef]:
-    """Entities the record itself names (``crm:P67_refers_to``); translators and funders are not in the lists."""
-    return sorted(set(stored.g.objects(stored.doc, CRM.P67_refers_to)))
+def _score_kinds(kinds: dict[str, dict[str, Counts]], problems: list[str], source: str, truth: dict,
+                 stored: _StoredRecord, half: str) -> None:
+    """Add one record's people, groups and places to the per-kind counts of the scopes it belongs to."""
+    from_text = bool(truth.get("entities_from"))
+    listed = {"people": truth.get("people") or [], "groups": truth.get("organizations") or [],
+              "places": truth.get("places") or []}
+    referred = set(stored.g.objects(stored.doc, CRM.P67_refers_to))
+    metadata = set(stored.g.objects(stored.part("metadata"), OA.hasBody))
+    mined = {b for a in stored.g.subjects(OA.motivatedBy, OA.identifying) for b in stored.g.objects(a, OA.hasBody)}
+    for name, (_, cls) in KINDS.items():
+        def of_kind(entities: set) -> list[URIRef]:
+            return sorted(e for e in entities if isinstance(e, URIRef) and (e, None, cls) in stored.entities
+                          and "/id/archive/" not in str(e))
+
+        found = of_kind(referred if from_text else metadata)
+        matched, missed, extra = match_names(listed[name], [stored.names_as_printed(e) for e in found])
+        for scope in (SCOPES[0], SCOPES[1] if from_text else None, half):
+            if scope:
+                kinds[scope][name].add(len(matched), len(missed), len(extra))
+        problems.extend(f"{name}: {source}: missed {n!r}" for n in missed)
+        problems.extend(f"{name}: {source}: extra {sorted(e)[0]!r}" for e in extra)
+        if not from_text and listed[name]:
+            matched, missed, _ = match_names(listed[name], [stored.names_as_printed(e) for e in of_kind(mined)])
+            kinds[SCOPES[-1]][name].add(len(matched), len(missed), 0)

@@ -8,7 +8,7 @@ nothing.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Iterable, Iterator, Literal
 
@@ -16,7 +16,8 @@ from rdflib import RDFS, SKOS, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
 from ld.authority import Authority, load_authority
-from ld.entities import Resolver, metadata_mentions
+from ld.entities import EventReference, Resolver, metadata_mentions
+from ld.extract import Extraction, Extractor, join_short_forms
 from ld.errors import RecordError
 from ld.freshness import WriteTracker
 from ld.iris import Minter, short_hash
@@ -94,17 +95,40 @@ class Pipeline:
         self.authority = authority or load_authority(base)
         self.resolver = Resolver(self.authority)
         self.validator = validator or Validator(base)
-        self.mapper = Mapper(self.minter, self.vocab)
+        # records mapped with another mapper or another authority file are mapped again, not skipped as unchanged
+        self.version = f"{MAPPER_VERSION}+{self.authority.digest}" if self.authority.digest else MAPPER_VERSION
+        self.mapper = Mapper(self.minter, self.vocab, self.version)
+        self.known = {e.iri(self.minter): e.label for e in self.authority.entities}
+        self.extractor = Extractor(self.authority)
         self.max_bytes = max_bytes
 
     def read(self, path: Path) -> Record:
         """Read one file into a Record (RecordError if it cannot be read)."""
         return read_path(path, max_bytes=self.max_bytes)
 
-    def map(self, record: Record, key: str | None = None) -> MappedRecord:
-        """Find the entities a record names and map it under ``key`` (default: its own stable key)."""
-        references = self.resolver.references(metadata_mentions(record))
-        return self.mapper.map(record, key or document_key(record), references)
+    def extract(self, record: Record) -> tuple[Extraction, str | None]:
+        """What the record's text names; an extraction that fails yields nothing and a notice, never an error."""
+        try:
+            return self.extractor.extract(record), None
+        except Exception as error:  # noqa: BLE001 - extraction must never block a record
+            return Extraction(), f"text extraction failed ({type(error).__name__}: {error}); metadata only"
+
+    def map(self, record: Record, key: str | None = None, *, extract: bool = True) -> MappedRecord:
+        """Find the entities a record names (metadata, apparatus and, with ``extract``, its text) and map it under
+        ``key`` (default: its own stable key)."""
+        extraction, notice = self.extract(record) if extract else (Extraction(), None)
+        mentions = join_short_forms(metadata_mentions(record), extraction.mentions)
+        references = self.resolver.references([*mentions, *extraction.mentions])
+        events = []
+        for event in extraction.events:
+            participants = self.resolver.references(event.participants)
+            actors = self.resolver.references(event.actors)
+            place = self.resolver.references([event.place]) if event.place else []
+            references += [*participants, *actors, *place]
+            events.append(EventReference(event, tuple(r.entity for r in participants),
+                                         tuple(r.entity for r in actors), place[0].entity if place else None))
+        mapped = self.mapper.map(record, key or document_key(record), references, events=events)
+        return replace(mapped, notices=(notice,)) if notice else mapped
 
     def validate(self, mapped: MappedRecord) -> Report:
         """SHACL report for the record graph together with the entity descriptions it links to."""
@@ -129,6 +153,7 @@ class Ingester:
             self.tracker.start()
         try:
             self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
+            self._sync_authority_labels()
             self.pipeline.resolver.seed(self._published_names())
             # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
             # batch in flight, which the next run ingests again.
@@ -138,6 +163,26 @@ class Ingester:
         finally:
             if self.tracker:  # every write is committed (or dropped with its batch) by now
                 self.tracker.settle()
+
+    def _sync_authority_labels(self) -> None:
+        """Give the entities the authority file defines the label it gives them now: after a rename in the file,
+        the stored label becomes a variant and the new one the label (records re-ingested link by key anyway)."""
+        known = self.pipeline.known
+        stored = self.store.entity_labels(known)
+        renamed = {iri: old for iri, old in stored.items() if old != known[iri]}
+        if not renamed:
+            return
+        graph = self.store.graph(self.pipeline.minter.entities_graph)
+        changed = Graph()
+        for iri, old in renamed.items():
+            graph.remove((iri, RDFS.label, None))
+            graph.remove((iri, SKOS.altLabel, RdfLiteral(known[iri])))
+            graph.add((iri, RDFS.label, RdfLiteral(known[iri])))
+            graph.add((iri, SKOS.altLabel, RdfLiteral(old)))
+            changed.add((iri, RDFS.label, RdfLiteral(known[iri])))
+        if self.tracker:
+            self.tracker.before_write(self.store, self.pipeline.minter.entities_graph, Graph(), changed)
+        self.store.replace_graph(self.pipeline.minter.entities_graph, graph)
 
     def _published_names(self) -> Iterator[tuple[str, str, str, str]]:
         """(kind, key, label, name) for every name of every entity in the store, so new variants join them."""
@@ -161,11 +206,21 @@ class Ingester:
         doc = self._claim_key(record)
         state = self.store.record_state(doc)
         if (not self.force and state and state.checksum == record.checksum
-                and state.mapper_version == MAPPER_VERSION):
+                and state.mapper_version == self.pipeline.version):
             return Outcome(record.source, "unchanged", doc, notices=notices)
-        mapped = self.pipeline.map(record, self.pipeline.minter.kind_and_key(str(doc))[1])
-        _keep_stored_labels(mapped.entities, self.store.entity_labels(_labelled(mapped.entities)))
+        key = self.pipeline.minter.kind_and_key(str(doc))[1]
+        mapped = self.pipeline.map(record, key)
+        self._keep_stored_labels(mapped.entities)
         report = self.pipeline.validate(mapped)
+        if not report.conforms:
+            # what the text yielded must never block a record: publish it from its metadata alone
+            plain = self.pipeline.map(record, key, extract=False)
+            self._keep_stored_labels(plain.entities)
+            plain_report = self.pipeline.validate(plain)
+            if plain_report.conforms:
+                reason = "; ".join(f.message for f in report.violations[:2])
+                mapped, report = replace(plain, notices=(f"text extraction dropped: {reason}",)), plain_report
+        notices += mapped.notices
         if not report.conforms:
             reason = "; ".join(f.message for f in report.violations[:3])
             more = len(report.violations) - 3
@@ -176,6 +231,11 @@ class Ingester:
             self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
         self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
         return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
+
+    def _keep_stored_labels(self, entities: Graph) -> None:
+        """Entities keep their published label, except those the authority file names (its label wins)."""
+        unknown = [iri for iri in _labelled(entities) if iri not in self.pipeline.known]
+        _keep_stored_labels(entities, self.store.entity_labels(unknown))
 
     def _check_duplicate_id(self, record: Record) -> None:
         """Two different files may not carry one record ID (in this run or in the store).

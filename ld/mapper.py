@@ -14,22 +14,25 @@ from typing import Iterable, Sequence
 from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 
-from ld.entities import Reference
+from ld.entities import EventReference, Reference
 from ld.iris import Minter, short_hash, slugify
 from ld.language import guess_language
 from ld.authority import KIND_CLASSES
-from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, ISO639
+from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, ISO639, OA
 from ld.record import PrintedDate, Record
 from ld.vocab import Vocabulary
 
 # Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
-MAPPER_VERSION = "2"
+MAPPER_VERSION = "3"
 
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 # Roles whose entities the original text itself names (funders and keepers belong to the publication and custody).
 _REFERRED_ROLES = {"author", "associated", "contributor", "place", "recipient", "drafter", "registrar", "issuer",
                    "mentioned", "participant"}
 _CREATOR_ROLES = {"author", "drafter"}
+_METADATA_ORIGINS = ("metadata", "apparatus")
+# Characters of context kept before and after a quoted mention (oa:prefix / oa:suffix).
+_CONTEXT = 32
 
 
 @dataclass(frozen=True)
@@ -39,6 +42,7 @@ class MappedRecord:
     iri: URIRef
     graph: Graph
     entities: Graph
+    notices: tuple[str, ...] = ()  # non-fatal remarks, e.g. that text extraction failed for this record
 
 
 def document_key(record: Record) -> str:
@@ -52,14 +56,16 @@ def document_key(record: Record) -> str:
 class Mapper:
     """Turns records into graphs; holds the (parsed once) vocabulary and the IRI minter."""
 
-    def __init__(self, minter: Minter, vocab: Vocabulary):
+    def __init__(self, minter: Minter, vocab: Vocabulary, version: str = MAPPER_VERSION):
         self.minter = minter
         self.vocab = vocab
+        self.version = version  # what docket:mapperVersion says: MAPPER_VERSION, plus the authority file's digest
 
     def map(self, record: Record, key: str, references: Sequence[Reference],
-            *, modified: datetime | None = None) -> MappedRecord:
-        """Map ``record`` under ``{base}id/document/{key}`` with the resolved ``references`` it names."""
-        builder = _RecordBuilder(self, record, self.minter.document(key), references)
+            *, modified: datetime | None = None, events: Sequence[EventReference] = ()) -> MappedRecord:
+        """Map ``record`` under ``{base}id/document/{key}`` with the resolved ``references`` it names and the
+        ``events`` its text tells of."""
+        builder = _RecordBuilder(self, record, self.minter.document(key), references, events)
         builder.build(modified or datetime.now(timezone.utc).replace(microsecond=0))
         return MappedRecord(builder.doc, builder.g, builder.entities)
 
@@ -67,9 +73,10 @@ class Mapper:
 class _RecordBuilder:
     """Builds one record's graph; one method per part of MAPPING.md."""
 
-    def __init__(self, mapper: Mapper, record: Record, doc: URIRef, references: Sequence[Reference]):
-        self.minter, self.vocab = mapper.minter, mapper.vocab
-        self.record, self.doc, self.references = record, doc, references
+    def __init__(self, mapper: Mapper, record: Record, doc: URIRef, references: Sequence[Reference],
+                 events: Sequence[EventReference] = ()):
+        self.minter, self.vocab, self.version = mapper.minter, mapper.vocab, mapper.version
+        self.record, self.doc, self.references, self.events = record, doc, references, events
         # SimpleMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
         # serializers bind them where people read the output.
@@ -94,11 +101,12 @@ class _RecordBuilder:
     def add(self, s: URIRef, p: URIRef, o) -> None:
         self.g.add((s, p, o))
 
-    def entities_in(self, roles: Iterable[str]) -> list[URIRef]:
+    def entities_in(self, roles: Iterable[str], origins: Iterable[str] | None = None) -> list[URIRef]:
         wanted = set(roles)
+        from_origins = set(origins) if origins is not None else None
         seen: dict[URIRef, None] = {}
         for ref in self.references:
-            if ref.mention.role in wanted:
+            if ref.mention.role in wanted and (from_origins is None or ref.mention.origin in from_origins):
                 seen.setdefault(ref.entity.iri(self.minter), None)
         return list(seen)
 
@@ -138,6 +146,9 @@ class _RecordBuilder:
         self.text(holder)
         self.title(holder)
         self.statements(holder)
+        self.metadata_statement(holder)
+        self.mentions(holder)
+        self.described_events(holder)
         self.identifiers()
         self.journal()
         self.custody()
@@ -237,6 +248,114 @@ class _RecordBuilder:
                                      self.vocab.concept("statement-funding"))
             for funder in funders:
                 self.add(funding, CRM.P67_refers_to, funder)
+
+    # ---------------------------------------------------------------- what the metadata and the text name
+    def metadata_statement(self, holder: URIRef) -> None:
+        """``D#metadata``: an annotation tagging the record with the entities its metadata sections and apparatus
+        name, so that they stay distinguishable from those mined from its text (annotations whose targets quote the
+        text). Every one of them is also ``crm:P67_refers_to`` from the record."""
+        listed = self.entities_in(_REFERRED_ROLES, _METADATA_ORIGINS)
+        if not listed:
+            return
+        node = self.part("metadata")
+        self.add(node, RDF.type, OA.Annotation)
+        self.add(node, RDFS.label, Literal("Named in the record's metadata sections", lang="en"))
+        self.add(node, OA.motivatedBy, OA.tagging)
+        self.add(node, OA.hasTarget, self.doc)
+        for entity in listed:
+            self.add(node, OA.hasBody, entity)
+
+    def text_source(self, holder: URIRef, field: str | None) -> tuple[URIRef, str] | None:
+        """The node whose ``crm:P190_has_symbolic_content`` a mention's offsets count in, and that text."""
+        record = self.record
+        if field == "text" and record.text.strip():
+            return holder, record.text
+        if field == "title":
+            return self.part("title"), record.title
+        if field == "summary" and record.summary:
+            return self.part("summary"), record.summary
+        return None
+
+    def annotate(self, fragment: str, body: URIRef, source: tuple[URIRef, str], start: int, end: int) -> None:
+        """A W3C Web Annotation saying that ``body`` is named at characters start..end of the source text."""
+        node, text = source
+        ann, target = self.part(fragment), self.part(f"{fragment}-target")
+        quote, position = self.part(f"{fragment}-quote"), self.part(f"{fragment}-position")
+        self.add(ann, RDF.type, OA.Annotation)
+        self.add(ann, OA.motivatedBy, OA.identifying)
+        self.add(ann, OA.hasBody, body)
+        self.add(ann, OA.hasTarget, target)
+        self.add(target, RDF.type, OA.SpecificResource)
+        self.add(target, OA.hasSource, node)
+        self.add(target, OA.hasSelector, quote)
+        self.add(target, OA.hasSelector, position)
+        self.add(quote, RDF.type, OA.TextQuoteSelector)
+        self.add(quote, OA.exact, Literal(text[start:end]))
+        if start:
+            self.add(quote, OA.prefix, Literal(text[max(0, start - _CONTEXT):start]))
+        if end < len(text):
+            self.add(quote, OA.suffix, Literal(text[end:end + _CONTEXT]))
+        self.add(position, RDF.type, OA.TextPositionSelector)
+        # xsd:integer, not the xsd:nonNegativeInteger of the WA vocabulary: Oxigraph stores integers canonically as
+        # xsd:integer, and a record must read back as it was written
+        self.add(position, OA.start, Literal(start))
+        self.add(position, OA.end, Literal(end))
+
+    def mentions(self, holder: URIRef) -> None:
+        """Evidence for each entity mined from the text: one annotation per entity and part (title, text,
+        summary), quoting its first mention there."""
+        seen: set[tuple[URIRef, str | None]] = set()
+        for ref in self.references:
+            mention = ref.mention
+            if mention.origin != "text" or mention.start is None or mention.end is None:
+                continue
+            iri = ref.entity.iri(self.minter)
+            source = self.text_source(holder, mention.field)
+            if source is None or (iri, mention.field) in seen:
+                continue
+            seen.add((iri, mention.field))
+            self.annotate(f"mention-{len(seen)}", iri, source, mention.start, mention.end)
+
+    def described_events(self, holder: URIRef) -> None:
+        """The meeting the record documents (``crm:P70_documents``) and the events and documents it refers to."""
+        referred = 0
+        for ref in self.events:
+            event = ref.event
+            if event.kind == "documented":
+                node = self.part("event")
+                self.add(self.doc, CRM.P70_documents, node)
+                self.add(node, CRM.P2_has_type, self.vocab.concept("activity-diplomatic-conversation"))
+                names = " and ".join(dict.fromkeys(e.label for e in ref.participants))
+                label = f"{event.head.capitalize()} of {names}" if names else event.head.capitalize()
+            else:
+                referred += 1
+                node = self.part(f"event-{referred}")
+                self.add(self.doc, CRM.P67_refers_to, node)
+                label = event.label
+            if event.kind == "document":
+                self.add(node, RDF.type, CRM.E65_Creation)
+                made = self.part(f"event-{referred}-document")
+                self.add(made, RDF.type, CRM.E33_Linguistic_Object)
+                self.add(made, RDFS.label, Literal(event.label, lang="en"))
+                self.add(node, CRM.P94_has_created, made)
+                self.add(self.doc, CRM.P67_refers_to, made)
+                label = f"Issuing of {event.label[4:] if event.label.lower().startswith('the ') else event.label}"
+            else:
+                self.add(node, RDF.type, CRM.E7_Activity)
+            fragment = str(node).rsplit("#", 1)[1]
+            if event.date is not None:
+                label = f"{label}, {event.date.text}" if event.kind == "documented" else label
+                self.add(node, CRM["P4_has_time-span"], self.timespan(f"{fragment}-date", event.date))
+            self.add(node, RDFS.label, Literal(label, lang="en"))
+            for person in dict.fromkeys(e.iri(self.minter) for e in ref.participants):
+                self.add(node, CRM.P11_had_participant, person)
+            for actor in dict.fromkeys(e.iri(self.minter) for e in ref.actors):
+                self.add(node, CRM.P14_carried_out_by, actor)
+            if ref.place is not None:
+                self.add(node, CRM.P7_took_place_at, ref.place.iri(self.minter))
+            source = self.text_source(holder, event.field)
+            if source is not None:
+                self.annotate(f"{fragment}-evidence", node, source, event.start, event.end)
 
     def identifiers(self) -> None:
         record, apparatus = self.record, self.record.apparatus
@@ -394,7 +513,9 @@ class _RecordBuilder:
             label = labels.setdefault(iri, entity.label)
             self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
             self.entities.add((iri, RDFS.label, Literal(label)))
-            for variant in (entity.label, *entity.variants, ref.mention.name):
+            # a short form ("Nam" for Nam Il) is no variant of the name: it would join other people elsewhere
+            printed = () if ref.mention.full else (ref.mention.name,)
+            for variant in (entity.label, *entity.variants, *printed):
                 if variant != label:
                     self.entities.add((iri, SKOS.altLabel, Literal(variant)))
 
@@ -430,7 +551,7 @@ class _RecordBuilder:
     def bookkeeping(self) -> None:
         self.add(self.doc, DOCKET.sourceFile, Literal(self.record.source))
         self.add(self.doc, DOCKET.sourceChecksum, Literal(self.record.checksum))
-        self.add(self.doc, DOCKET.mapperVersion, Literal(MAPPER_VERSION))
+        self.add(self.doc, DOCKET.mapperVersion, Literal(self.version))
 
 
 def _first_sentence(text: str, limit: int = 200) -> str:

@@ -1,0 +1,456 @@
+"""Find the people, groups and places a text names, with character offsets.
+
+Rule-based and general: runs of capitalised words (with initials, particles, abbreviations such as "Cde." and
+editorial brackets) are cut free of sentence words, then classified
+
+1. by the authority file, which doubles as a gazetteer of countries, cities and well-known bodies and people;
+2. as a group when a head word (Ministry, Embassy, Committee, CC, ...) or an acronym makes it one, continued past
+   "of the" / "in" ("Ministry of Foreign Affairs", "Soviet Embassy in the DPRK"), with the places named inside it;
+3. as a person when, with titles and offices stripped ("Deputy Foreign Minister", "Cde.", "Herrn"), it has the
+   shape of a name: a title before it, initials, two or more name words, a verb of speech after it.
+
+A name printed alone ("Nam", "GROMYKO", "the Institute") joins the fuller name the same record uses for it, so a
+record never gives one person two identities; a lone word with nothing to join and no title or verb is dropped.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from functools import lru_cache
+
+from ld.authority import Authority
+from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
+                                GROUP_LEAD, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES, SPEECH_VERBS,
+                                STOPWORDS)
+from ld.names import fold, match_key
+
+
+@dataclass(frozen=True)
+class Span:
+    """A name found in a text: where, as printed, its kind; ``full`` is the fuller name it stands for, if any."""
+
+    start: int
+    end: int
+    text: str
+    kind: str  # person | group | place
+    full: str | None = None
+
+
+_SP = r"[ \u00a0]"
+_ABBREV = r"(?:Cdes?|Coms?|Mr|Mrs|Ms|Dr|Prof|Gen|Col|Amb|Sen)\."
+_INITIALS = r"(?:[A-Z]|Iu|Yu|Ya|Ia|Zh|Ch|Sh)\.(?:[ \u00a0]?(?:[A-Z][a-z]?)\.)*"
+_BRACKET = r"\[(?=[A-Z\d])[^\[\]\n]{1,60}\]"
+_WORD = r"[A-ZÀ-ÖØ-Þ][\w'’]*(?:\[[A-Za-z]{1,12}\][\w'’]*)?(?:-[\w'’]+)*"
+_TOKEN = rf"(?:{_ABBREV}|{_INITIALS}|{_BRACKET}|{_WORD})"
+_PARTICLE = "|".join(sorted(PARTICLES))
+_RUN = re.compile(rf"{_TOKEN}(?:(?:{_SP}|{_SP}(?:{_PARTICLE}){_SP}){_TOKEN})*")
+_TOKENS = re.compile(rf"{_ABBREV}|{_INITIALS}|{_BRACKET}|{_WORD}|\b(?:{_PARTICLE})\b")
+# "Brezhnev, L.I." / "Ratanov, A.P.": a surname, a comma and initials.
+_SURNAME_INITIALS = re.compile(rf"^{_SP}*,{_SP}*({_INITIALS})")
+_POSSESSIVE = re.compile(r"['’]s?$")
+_ACRONYM = re.compile(r"^[A-Z]{2,5}$")
+_ROMAN = re.compile(r"^[IVXLC]+$")
+_IS_INITIALS = re.compile(rf"^{_INITIALS}$")
+_BRACKETED = re.compile(r"\[[^\]]*\]")
+# Continuations of a group name: "Ministry of Foreign Affairs", "Embassy of Hungary in North Korea".
+_GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|to|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
+# Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
+_LOWER_HEAD = re.compile(r"\b(?:government|ministry|organi[sz]ation|embassy)\b")
+_LOWER_GROUP = re.compile(
+    r"(?:\b(?P<adj>[A-Z][a-z]+)|(?P<br>\[[A-Z][^\[\]\n]{1,40}\]))[ \u00a0](?P<mid>(?:[a-z]+['’]?[ \u00a0]){0,2}?)$"
+)
+_PARTY_CC = re.compile(r"\bparty CC\b")
+_FOLLOWING_WORD = re.compile(r"^[ \u00a0]*(?:had[ \u00a0]+|has[ \u00a0]+|then[ \u00a0]+|also[ \u00a0]+)?([a-z]+)")
+# "Cable, Terebin to Stalin", "Ciphered Telegram No. 25553, Roshchin to Filippov": a sender before "to".
+_SENDER_BEFORE = re.compile(r"(?:,|\bfrom)[ \u00a0]$")
+_SENDER_AFTER = re.compile(r"^[ \u00a0]to[ \u00a0][A-Z]")
+_BRACKET_LINES = re.compile(r"\[[^\[\]]{1,120}\]")
+_NOT_ACRONYMS = STOPWORDS | OFFICES | DEMONYMS
+_PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
+
+
+class _Token:
+    __slots__ = ("text", "start", "end", "folded")
+
+    def __init__(self, text: str, start: int, end: int):
+        self.text, self.start, self.end = text, start, end
+        self.folded = _fold(text.strip("[]").rstrip("."))
+
+    @property
+    def is_bracket(self) -> bool:
+        return self.text.startswith("[")
+
+    @property
+    def is_initials(self) -> bool:
+        return bool(_IS_INITIALS.match(self.text))
+
+    @property
+    def is_acronym(self) -> bool:
+        return bool(_ACRONYM.match(self.text)) and not _ROMAN.match(self.text)
+
+
+@lru_cache(maxsize=65536)
+def _fold(word: str) -> str:
+    return fold(word)
+
+
+class Recognizer:
+    """Finds names in texts; holds the authority file used as gazetteer."""
+
+    def __init__(self, authority: Authority):
+        self.authority = authority
+        self._kinds: dict[str, str | None] = {}
+
+    def find(self, text: str, *, strict: bool = False) -> list[Span]:
+        """Every person, group and place ``text`` names, in order, short forms joined to full names.
+
+        ``strict`` (for texts in languages that capitalise nouns, such as German) takes only people marked by a
+        title, initials or the authority file.
+        """
+        # a stamp's bracket may wrap a name over two lines: "[USSR MFA Far\nEast Department ..." (same offsets)
+        text = _BRACKET_LINES.sub(lambda m: m.group().replace("\n", " "), text)
+        spans: list[Span] = []
+        for run in _RUN.finditer(text):
+            spans.extend(self._run(text, run.start(), run.group(), strict))
+        spans.extend(_lower_groups(text))
+        spans.sort(key=lambda s: (s.start, -s.end))
+        return _link_short_forms(_drop_overlaps(spans))
+
+    # ------------------------------------------------------------------ one run
+    def _run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
+        if " " not in run and _fold(run) in FUNCTION_WORDS:  # "The", "In", "After": most runs, cheaply
+            return []
+        tokens = [_Token(m.group(), offset + m.start(), offset + m.end()) for m in _TOKENS.finditer(run)]
+        found: list[Span] = []
+        for part in _split_possessives(tokens):
+            found.extend(self._classify(text, part, strict))
+        # names inside an editorial bracket the run did not use: "The Chancellor's [Helmut Kohl's] Meeting"
+        for token in tokens:
+            if (token.is_bracket and not any(s.start < token.end and token.start < s.end for s in found)
+                    and not any(_fold(w) in PERSON_CUES for w in token.text[1:-1].split())):  # a title, not a name
+                inner = _RUN.match(text, token.start + 1, token.end - 1)
+                if inner:
+                    found.extend(self._run(text, inner.start(), inner.group(), strict))
+        return found
+
+    def _classify(self, text: str, tokens: list[_Token], strict: bool) -> list[Span]:
+        tokens = _strip(tokens, FUNCTION_WORDS)
+        if not tokens:
+            return []
+        start, end = tokens[0].start, _end_without_possessive(text, tokens)
+        name = text[start:end]
+        known = self._kind(name)
+        if known == "person":  # titles off, initials after: "Comrade BREZHNEV, L.I."
+            return self._person(text, tokens, strict)
+        if known:
+            return self._span(text, start, end, known)
+        folded = [t.folded for t in tokens]
+        heads = [i for i, f in enumerate(folded) if f in GROUP_HEADS or (
+            tokens[i].is_acronym and f not in _NOT_ACRONYMS and self._kind(tokens[i].text) != "place")]
+        if heads:
+            return self._group(text, tokens, heads, strict)
+        if folded[-1] in EVENT_HEADS:
+            return []
+        preceding = _PRECEDING_WORD.search(text[max(0, start - 30):start])
+        if preceding and _fold(preceding.group(1)) in GROUP_CUES and len(tokens) <= 4:
+            return [Span(start, end, name, "group")]
+        return self._person(text, tokens, strict)
+
+    def _span(self, text: str, start: int, end: int, kind: str) -> list[Span]:
+        span = Span(start, end, text[start:end], kind)
+        return [span, *self._nested_places(text, start, end)] if kind == "group" else [span]
+
+    def _group(self, text: str, tokens: list[_Token], heads: list[int], strict: bool) -> list[Span]:
+        """A group name; a person named right after its head ("Embassy Counsellor Petrov") is split off."""
+        last = heads[-1]
+        while len(tokens) > last + 1 and tokens[-1].folded in STOPWORDS:  # "... Department Stamp"
+            tokens = tokens[:-1]
+        rest = tokens[last + 1:]
+        if rest and not all(t.is_bracket for t in rest) and not self._kind(text[rest[0].start:rest[-1].end]) == "place":
+            people = self._person(text, rest, strict, cue=True)
+            if people:
+                return [*self._group(text, tokens[:last + 1], heads, strict), *people]
+        tokens = _strip(tokens, GROUP_LEAD, front_only=True) or tokens
+        start, end = tokens[0].start, _end_without_possessive(text, tokens)
+        if tokens[-1].folded in GROUP_HEADS and end == tokens[-1].end:
+            for _ in range(2):  # "Embassy of Hungary in North Korea"
+                tail = _group_tail(text, end)
+                if tail is None:
+                    break
+                end = tail
+        if end == tokens[-1].end or end == _end_without_possessive(text, tokens):
+            words = list(tokens)
+            while len(words) > 1 and words[-1].is_bracket:  # a gloss after the name: "Center [Moscow]"
+                words.pop()
+            if len(words) == 1 and (not words[0].is_acronym or len(words[0].text) < 3):
+                # "the Institute", "CC": only as the short form of a fuller name the record gives
+                word = words[0]
+                return [Span(word.start, word.end, word.text, "group", full="?"),
+                        *self._nested_places(text, start, end)]
+        return self._span(text, start, end, "group")
+
+    def _person(self, text: str, tokens: list[_Token], strict: bool, *, cue: bool = False) -> list[Span]:
+        return [replace(s, text=_balanced(s.text)) if s.kind == "person" else s
+                for s in self._person_spans(text, tokens, strict, cue)]
+
+    def _person_spans(self, text: str, tokens: list[_Token], strict: bool, cue: bool) -> list[Span]:
+        tokens, titled = _strip_titles(_strip(tokens, STOPWORDS - OFFICES))
+        cue = cue or titled
+        tokens = _strip(tokens, STOPWORDS - OFFICES)
+        # a known place or group before a name: "DPRK V. I. Ivanov", "USA Dobrynin"
+        lead: list[Span] = []
+        while len(tokens) > 1 and not tokens[0].is_bracket and self._kind(tokens[0].text) in ("place", "group"):
+            lead.extend(self._span(text, tokens[0].start, tokens[0].end, self._kind(tokens[0].text)))
+            tokens, titled = _strip_titles(tokens[1:])
+            cue = cue or titled
+        if not tokens:
+            return lead
+        start, end = tokens[0].start, _end_without_possessive(text, tokens)
+        name = text[start:end]
+        surname_initials = _SURNAME_INITIALS.match(text[end:end + 12])
+        known = self._kind(name)
+        if known == "person" and surname_initials:
+            end += surname_initials.end()
+            return [*lead, Span(start, end, text[start:end], "person")]
+        if known:
+            return [*lead, *self._span(text, start, end, known)]
+        folded = [t.folded for t in tokens]
+        words = [t for t in tokens if not t.is_initials and not t.is_bracket]
+        if (any(f in STOPWORDS or f in DEMONYMS for f in folded if f) or not words
+                or any(len(w.text) == 1 for w in words) or any(_common(w.text) for w in words)):
+            return [*lead, *self._nested_places(text, start, end)]
+        if surname_initials:
+            end += surname_initials.end()
+            return [*lead, Span(start, end, text[start:end], "person")]
+        has_initials = any(t.is_initials for t in tokens)
+        if strict and not (cue or has_initials):
+            return lead
+        if len(tokens) >= 2 or has_initials:
+            shouting = all(t.text.isupper() for t in words) and not cue and not has_initials
+            return [*lead, Span(start, end, name, "person", full="?" if shouting else None)]
+        following = _FOLLOWING_WORD.match(text[end:end + 40])
+        verb = bool(following and following.group(1) in SPEECH_VERBS)
+        boxed = text[start - 1:start] == "(" and text[end:end + 1] == ")"
+        sender = bool(_SENDER_BEFORE.search(text[max(0, start - 6):start])) and bool(_SENDER_AFTER.match(text[end:end + 6]))
+        via = text[max(0, start - 4):start] == "via "
+        strong = cue or verb or boxed or sender or via
+        return [*lead, Span(start, end, name, "person", full=None if strong else "?")]
+
+    def _kind(self, name: str) -> str | None:
+        """The kind the authority file gives ``name`` (editorial brackets tried with and without their words)."""
+        if name not in self._kinds:
+            entity = self.authority.lookup(name)
+            if entity is None and "[" in name:
+                entity = self.authority.lookup(_BRACKETED.sub("", name))
+            self._kinds[name] = entity.kind if entity else None
+        return self._kinds[name]
+
+    def _nested_places(self, text: str, start: int, end: int) -> list[Span]:
+        """Places named inside a longer name: "USSR" in "USSR MFA", "DPRK" in "Soviet Embassy in the DPRK"."""
+        found = []
+        for m in _TOKENS.finditer(text, start, end):
+            word = m.group().strip("[]")
+            for part in (word, *word.split("-")) if "-" in word else (word,):
+                if self._kind(part) == "place":
+                    offset = m.start() + (1 if m.group().startswith("[") else 0) + word.find(part)
+                    found.append(Span(offset, offset + len(part), part, "place"))
+                    break
+        return found
+
+
+def _balanced(name: str) -> str:
+    """A name without the half of an editorial bracket it was cut from: "Antonin] Gregor" -> "Antonin Gregor"."""
+    if name.count("[") != name.count("]"):
+        name = " ".join(name.replace("[", " ").replace("]", " ").split())
+    return name
+
+
+def _common(word: str) -> bool:
+    lower = word.lower()
+    return not word.isupper() and len(word) > 5 and lower.endswith(COMMON_ENDINGS)
+
+
+def _end_without_possessive(text: str, tokens: list[_Token]) -> int:
+    last = tokens[-1]
+    possessive = _POSSESSIVE.search(last.text)
+    return last.end - len(possessive.group()) if possessive and len(last.text) > 2 else last.end
+
+
+def _split_possessives(tokens: list[_Token]) -> list[list[_Token]]:
+    """A possessive ends a name: "Ho's Unpublished Approval" is "Ho" and "Unpublished Approval"."""
+    parts, current = [], []
+    for token in tokens:
+        current.append(token)
+        if token.text.rstrip("]").endswith(("'s", "’s")) and token.folded not in NAME_POSSESSIVES:
+            parts.append(current)
+            current = []
+    if current:
+        parts.append(current)
+    return parts
+
+
+def _strip(tokens: list[_Token], words: frozenset[str], *, front_only: bool = False) -> list[_Token]:
+    """Drop tokens in ``words`` (and lower-case particles) from the front, and from the back unless front_only."""
+    def drop(token: _Token) -> bool:
+        return token.folded in words or token.text in PARTICLES
+
+    while tokens and drop(tokens[0]):
+        tokens = tokens[1:]
+    while not front_only and tokens and drop(tokens[-1]):
+        tokens = tokens[:-1]
+    return tokens
+
+
+def _strip_titles(tokens: list[_Token]) -> tuple[list[_Token], bool]:
+    """Drop titles and offices before a name; True when one of them marks what follows as a person."""
+    cue = False
+    while tokens:
+        first = tokens[0]
+        if first.is_bracket and len(tokens) > 1:
+            words = first.text[1:-1].split()
+            if any(_fold(w) in OFFICES for w in words):
+                cue = cue or any(_fold(w) in PERSON_CUES for w in words)
+                rest = _given_names(words)
+                if rest:  # "[Deputy Foreign Minister Antonin] Gregor": the given name stays, the offices go
+                    tokens = [_Token(rest, first.end - 1 - len(rest), first.end - 1), *tokens[1:]]
+                    break
+                tokens = tokens[1:]
+                continue
+        if first.folded in OFFICES or first.folded in FUNCTION_WORDS:
+            cue = cue or first.folded in PERSON_CUES
+            tokens = tokens[1:]
+            continue
+        break
+    return tokens, cue
+
+
+def _given_names(words: list[str]) -> str:
+    """The words after the last office in a bracket: "Deputy Foreign Minister Antonin" -> "Antonin"."""
+    rest: list[str] = []
+    for word in reversed(words):
+        f = _fold(word)
+        if f in OFFICES or f in DEMONYMS or f in STOPWORDS or _ACRONYM.match(word):
+            break
+        rest.insert(0, word)
+    return " ".join(rest)
+
+
+def _group_tail(text: str, end: int) -> int | None:
+    """Where a group name that goes on with "of the ..." / "in ..." ends, or None."""
+    tail = _GROUP_TAIL.match(text[end:end + 12])
+    if not tail:
+        return None
+    run = _RUN.match(text, end + tail.end())
+    if not run:
+        return None
+    tokens = _strip([_Token(m.group(), run.start() + m.start(), run.start() + m.end())
+                     for m in _TOKENS.finditer(run.group())], FUNCTION_WORDS)
+    if not tokens or tokens[0].folded in DEMONYMS:
+        return None
+    return tokens[-1].end
+
+
+def _lower_groups(text: str) -> list[Span]:
+    found = []
+    for head in _LOWER_HEAD.finditer(text):
+        window = max(0, head.start() - 70)
+        m = _LOWER_GROUP.search(text, window, head.start())
+        if not m:
+            continue
+        adj, bracket, mid = m.group("adj"), m.group("br"), m.group("mid").split()
+        if adj and _fold(adj) not in DEMONYMS:
+            continue
+        if bracket and not any(_fold(w.strip("[]")) in DEMONYMS for w in bracket.split()):
+            continue
+        if any(_fold(w) in FUNCTION_WORDS for w in mid):
+            continue
+        found.append(Span(m.start(), head.end(), text[m.start():head.end()], "group"))
+    for m in _PARTY_CC.finditer(text):
+        found.append(Span(m.start(), m.end(), m.group(), "group"))
+    return found
+
+
+def _drop_overlaps(spans: list[Span]) -> list[Span]:
+    """Keep the longer of overlapping spans; places named inside group names stay (the group names them)."""
+    kept: list[Span] = []
+    for span in spans:
+        clash = next((k for k in kept[-8:] if k.start < span.end and span.start < k.end
+                      and not (span.kind == "place" and k.kind == "group")
+                      and not (k.kind == "place" and span.kind == "group")), None)
+        if clash is None:
+            kept.append(span)
+        elif span.end - span.start > clash.end - clash.start:
+            kept[kept.index(clash)] = span
+    return kept
+
+
+@lru_cache(maxsize=65536)
+def _name_words(name: str) -> frozenset[str]:
+    """Words of a name with editorial brackets closed up ("A[nastas] I. Mikoyan" -> anastas, i, mikoyan)."""
+    return frozenset(re.findall(r"[a-z0-9]+", fold(name.replace("[", "").replace("]", ""))))
+
+
+@lru_cache(maxsize=65536)
+def _key(name: str) -> str:
+    return match_key(name)
+
+
+def _same_person(short: frozenset[str], long: frozenset[str]) -> bool:
+    """Whether a name with words ``short`` can be a shorter form of one with words ``long`` (initials aside)."""
+    return bool(short) and {w for w in short if len(w) > 1} <= long and short != long
+
+
+def _link_short_forms(spans: list[Span]) -> list[Span]:
+    """Join names printed short to the fuller names of the same text ("Nam" -> "Nam Il", "the Institute" ->
+    "Agricultural Scientific Research Institute"); weak short forms with nothing to join are dropped."""
+    full_people = [s for s in spans if s.kind == "person" and s.full is None and len(_name_words(s.text)) >= 2]
+    # the fullest form of each person: "A[nastas] I. Mikoyan" and "Anastas Mikoyan" are one
+    full_people.sort(key=lambda s: -len(_name_words(s.text)))
+    full_groups = [s for s in spans if s.kind == "group" and s.full is None]
+    out: list[Span] = []
+    # "the Soviet Embassy" after "Soviet Embassy in the DPRK": a group printed without its "in ..." / "of ..."
+    for i, span in enumerate(spans):
+        if span.kind == "group" and span.full is None:
+            prefix = _fold(span.text)
+            longer = [g for g in full_groups if _fold(g.text).startswith((prefix + " in ", prefix + " of "))]
+            if longer:
+                spans[i] = replace(span, full=_nearest(span, longer).text)
+    full_groups = [s for s in spans if s.kind == "group" and s.full is None]
+    # work per distinct name, not per mention: a long record names one person dozens of times
+    full_keys: dict[str, int] = {}
+    for p in full_people:
+        full_keys[_key(p.text)] = full_keys.get(_key(p.text), 0) + 1
+    full_texts = list(dict.fromkeys(p.text for p in full_people))
+    full_ids = {id(p) for p in full_people}
+    longer_texts: dict[str, set[str]] = {}
+    for span in spans:
+        if span.kind == "person":
+            if span.text not in longer_texts:
+                words = _name_words(span.text)
+                longer_texts[span.text] = {t for t in full_texts if len(_name_words(t)) >= len(words)
+                                           and _same_person(words, _name_words(t))}
+            key = _key(span.text)
+            same = full_keys.get(key, 0) > (1 if id(span) in full_ids else 0)
+            longer = [p for p in full_people if p.text in longer_texts[span.text]] if longer_texts[span.text] else []
+            target = None if same and not longer else (_nearest(span, longer) if longer else None)
+            if target is not None:
+                out.append(replace(span, full=target.text))
+            elif same or span.full is None:
+                out.append(replace(span, full=None))
+            continue  # a weak lone word with nothing to join is not taken for a name
+        if span.kind == "group" and span.full == "?":
+            head = _fold(span.text)
+            target = _nearest(span, [g for g in full_groups if head in _name_words(g.text)])
+            if target is not None:
+                out.append(replace(span, full=target.text))
+            continue
+        out.append(span)
+    return out
+
+
+def _nearest(span: Span, candidates: list[Span]) -> Span | None:
+    before = [c for c in candidates if c.start <= span.start]
+    if before:
+        return before[-1]
+    return candidates[0] if candidates else None

@@ -1,0 +1,223 @@
+"""Extraction: names, events and dates mined from a record's text, resolved, mapped with evidence, stored."""
+
+from __future__ import annotations
+
+import json
+import pytest
+from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+
+from conftest import shared_dir
+from ld.authority import Authority, load_authority
+from ld.evaluate import match_names
+from ld.extract import Extractor
+from ld.ingest import Ingester, Pipeline, expand_paths
+from ld.iris import Minter
+from ld.names import match_key
+from ld.namespaces import CRM, OA
+from ld.readers import read_path
+from ld.resources import vocab_dir
+from ld.store import OxigraphStore
+
+BASE = "http://example.org/"
+CORPUS = shared_dir() / "corpus"
+EXAMPLE = CORPUS / "journal-ivanov-1955-12-06.txt"
+
+
+def person(key: str) -> URIRef:
+    return URIRef(f"{BASE}id/person/{key}")
+
+
+@pytest.fixture(scope="module")
+def pipeline() -> Pipeline:
+    return Pipeline(BASE)
+
+
+@pytest.fixture(scope="module")
+def example(pipeline):
+    mapped = pipeline.map(pipeline.read(EXAMPLE))
+    assert pipeline.validate(mapped).conforms
+    return mapped
+
+
+def names_of(mapped, entity) -> set[str]:
+    return {str(o) for p in (RDFS.label, SKOS.altLabel) for o in mapped.entities.objects(entity, p)}
+
+
+def referred(mapped, cls) -> list[URIRef]:
+    return [e for e in mapped.graph.objects(mapped.iri, CRM.P67_refers_to) if (e, RDF.type, cls) in mapped.entities]
+
+
+def test_example_record_resolves_all_its_people_and_no_one_twice(example):
+    truth = json.loads(EXAMPLE.with_suffix(".json").read_text(encoding="utf-8"))
+    people = referred(example, CRM.E21_Person)
+    matched, missed, _ = match_names(truth["people"], [names_of(example, p) for p in people])
+    assert missed == [] and len(matched) == 17
+    # every printed form of Ivanov (title, "IVANOV", "(V. IVANOV)", "Drafted by Ivanov") is one IRI
+    ivanovs = [p for p in people if any("ivanov" in match_key(n) for n in names_of(example, p))]
+    assert ivanovs == [person("v-i-ivanov")]
+    kims = [p for p in people if any(match_key(n) == match_key("Kim Il Sung") for n in names_of(example, p))]
+    assert kims == [person("kim-il-sung")]
+
+
+def test_example_record_documents_the_6_december_meeting_in_pyongyang(example):
+    g = example.graph
+    meetings = list(g.objects(example.iri, CRM.P70_documents))
+    assert len(meetings) == 1
+    meeting = meetings[0]
+    assert (meeting, RDF.type, CRM.E7_Activity) in g
+    assert set(g.objects(meeting, CRM.P11_had_participant)) == {
+        person("v-i-ivanov"), person("nam-il"), person("ri-dong-yong")}
+    span = g.value(meeting, CRM["P4_has_time-span"])
+    assert str(g.value(span, CRM.P82a_begin_of_the_begin)).startswith("1955-12-06")
+    assert g.value(meeting, CRM.P7_took_place_at) == URIRef(f"{BASE}id/place/pyongyang")
+
+
+def test_example_record_refers_to_the_5_december_conference_and_the_29_november_decree(example):
+    g = example.graph
+    events = {e: str(g.value(g.value(e, CRM["P4_has_time-span"]), CRM.P82a_begin_of_the_begin))[:10]
+              for e in g.objects(example.iri, CRM.P67_refers_to) if (e, CRM["P4_has_time-span"], None) in g}
+    conference = [e for e, day in events.items() if day == "1955-12-05"]
+    decree = [e for e, day in events.items() if day == "1955-11-29"]
+    assert len(conference) == 1 and len(decree) == 1
+    assert (conference[0], RDF.type, CRM.E7_Activity) in g
+    assert (conference[0], CRM.P14_carried_out_by, person("kim-il-sung")) in g
+    assert (decree[0], RDF.type, CRM.E65_Creation) in g
+    issuer = g.value(decree[0], CRM.P14_carried_out_by)
+    assert "USSR Supreme Soviet Presidium" in names_of(example, issuer)
+    document = g.value(decree[0], CRM.P94_has_created)
+    assert (example.iri, CRM.P67_refers_to, document) in g
+
+
+def test_every_text_mention_has_evidence_that_quotes_the_text_at_its_offsets(example, pipeline):
+    record = pipeline.read(EXAMPLE)
+    g = example.graph
+    texts = {example.iri: record.text, URIRef(f"{example.iri}#title"): record.title,
+             URIRef(f"{example.iri}#summary"): record.summary}
+    annotations = list(g.subjects(OA.motivatedBy, OA.identifying))
+    assert len(annotations) > 30
+    for annotation in annotations:
+        target = g.value(annotation, OA.hasTarget)
+        source = g.value(target, OA.hasSource)
+        selectors = list(g.objects(target, OA.hasSelector))
+        quote = next(s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in g)
+        position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in g)
+        start, end = int(g.value(position, OA.start)), int(g.value(position, OA.end))
+        assert texts[source][start:end] == str(g.value(quote, OA.exact))
+        assert g.value(annotation, OA.hasBody) is not None
+    # what the metadata and apparatus name is told apart from what the text yields
+    tagged = set(g.objects(URIRef(f"{example.iri}#metadata"), OA.hasBody))
+    assert person("vyacheslav-molotov") in tagged  # distribution list "1 - Cde. Molotov"
+    assert person("ri-dong-yong") not in tagged  # only the text names him
+
+
+def test_a_record_without_names_still_ingests(tmp_path, pipeline):
+    path = tmp_path / "plain.txt"
+    path.write_text("March 3, 1960\nA note on the weather\nit rained all day, and then it stopped.\n", encoding="utf-8")
+    with OxigraphStore.open(tmp_path / "store", minter=Minter(BASE)) as store:
+        [outcome] = Ingester(store, pipeline).ingest([path])
+        assert outcome.status == "ingested"
+        graph = store.record_graph(outcome.iri)
+    assert not list(graph.subjects(OA.motivatedBy, OA.identifying))
+
+
+class _FailingExtractor(Extractor):
+    """An extractor with a bug: extraction must not block the record."""
+
+    def extract(self, record):
+        raise RuntimeError("boom")
+
+
+def test_a_failing_extraction_never_blocks_a_record(tmp_path):
+    pipeline = Pipeline(BASE)
+    pipeline.extractor = _FailingExtractor(pipeline.authority)
+    with OxigraphStore.open(tmp_path / "store", minter=Minter(BASE)) as store:
+        [outcome] = Ingester(store, pipeline).ingest([EXAMPLE])
+        assert outcome.status == "ingested"
+        assert any("text extraction failed" in n and "boom" in n for n in outcome.notices)
+        graph = store.record_graph(outcome.iri)
+    assert (outcome.iri, CRM.P67_refers_to, person("vyacheslav-molotov")) in graph  # the metadata is all there
+
+
+def _person_names(graph: Graph, entities: Graph, doc: URIRef) -> dict[URIRef, set[frozenset[str]]]:
+    people = [e for e in graph.objects(doc, CRM.P67_refers_to) if (e, RDF.type, CRM.E21_Person) in entities]
+    return {p: {frozenset(w for w in match_key(str(n)).split() if len(w) > 1)
+                for pr in (RDFS.label, SKOS.altLabel) for n in entities.objects(p, pr)} for p in people}
+
+
+def test_no_record_of_the_corpus_gives_one_person_two_iris(tmp_path, pipeline):
+    with OxigraphStore.open(tmp_path / "store", minter=Minter(BASE)) as store:
+        outcomes = list(Ingester(store, pipeline).ingest(expand_paths([CORPUS])))
+        entities = store.graph(pipeline.minter.entities_graph)
+        for outcome in outcomes:
+            assert outcome.status == "ingested", outcome.reason
+            names = _person_names(store.record_graph(outcome.iri), entities, outcome.iri)
+            for a, a_names in names.items():
+                for b, b_names in names.items():
+                    # one person's name (initials aside) inside another's: "Ivanov" / "V. I. Ivanov"
+                    clash = a != b and any(x and y and x == y for x in a_names for y in b_names)
+                    assert not clash, f"{outcome.source}: {a} and {b} share a name"
+
+
+def _edited_authority(edit) -> Authority:
+    graph = Graph()
+    graph.parse(data=(vocab_dir() / "authority.ttl").read_bytes(), format="turtle", publicID=BASE)
+    edit(graph)
+    return Authority.from_graph(graph, Minter(BASE), digest="edited")
+
+
+def test_reingest_after_an_authority_edit_renames_and_merges(tmp_path):
+    journal = CORPUS / "journal-ivanov-1955-12-24.txt"
+    store_dir = tmp_path / "store"
+    with OxigraphStore.open(store_dir, minter=Minter(BASE)) as store:
+        first = list(Ingester(store, Pipeline(BASE)).ingest([EXAMPLE, journal]))
+        assert {o.status for o in first} == {"ingested"}
+        assert (person("suntsov"), RDF.type, CRM.E21_Person) in store.graph(Minter(BASE).entities_graph)
+
+    ivanov, suntsov = person("v-i-ivanov"), person("ivan-suntsov")
+
+    def edit(graph: Graph) -> None:
+        graph.set((ivanov, RDFS.label, Literal("Vasily Ivanovich Ivanov")))  # a rename
+        graph.add((ivanov, SKOS.altLabel, Literal("V. I. Ivanov")))
+        graph.add((suntsov, RDF.type, CRM.E21_Person))  # Suntsov becomes known: a merge into a file entry
+        graph.add((suntsov, RDFS.label, Literal("Ivan Suntsov")))
+        graph.add((suntsov, SKOS.altLabel, Literal("Suntsov")))
+
+    edited = Pipeline(BASE, authority=_edited_authority(edit))
+    with OxigraphStore.open(store_dir, minter=Minter(BASE)) as store:
+        second = list(Ingester(store, edited).ingest([EXAMPLE, journal]))
+        assert {o.status for o in second} == {"ingested"}  # not "unchanged": the authority file changed
+        entities = store.graph(Minter(BASE).entities_graph)
+        assert list(entities.objects(ivanov, RDFS.label)) == [Literal("Vasily Ivanovich Ivanov")]
+        assert (ivanov, SKOS.altLabel, Literal("V. I. Ivanov")) in entities
+        graphs = [store.record_graph(o.iri) for o in second]
+        assert all((o.iri, CRM.P67_refers_to, ivanov) in g for o, g in zip(second, graphs))
+        journal_graph = graphs[1]
+        assert (second[1].iri, CRM.P67_refers_to, suntsov) in journal_graph
+        assert (second[1].iri, CRM.P67_refers_to, person("suntsov")) not in journal_graph
+        again = list(Ingester(store, edited).ingest([EXAMPLE, journal]))
+        assert {o.status for o in again} == {"unchanged"}
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("Chaired by Comrade BREZHNEV, L.I. and attended by Coms. Andropov, Iu.V., Gromyko, A.A.",
+     {("person", "BREZHNEV, L.I."), ("person", "Andropov, Iu.V."), ("person", "Gromyko, A.A.")}),
+    ("[Deputy Foreign Minister Antonin] Gregor met the Ambassador.", {("person", "Antonin Gregor")}),
+    ("The Hungarian Foreign Ministry informed the Embassy of Hungary in North Korea.",
+     {("group", "Hungarian Foreign Ministry"), ("group", "Embassy of Hungary in North Korea"),
+      ("place", "Hungary"), ("place", "North Korea")}),
+    ("the Soviet government and the KWP CC Agitprop Department", {
+        ("group", "Soviet government"), ("group", "KWP CC Agitprop Department")}),
+    ("Then Chen Boda said that Pak Sang-ho agreed.", {("person", "Chen Boda"), ("person", "Pak Sang-ho")}),
+    ("Der Bundeskanzler begrüßte Herrn Václav Havel in Prag.", {("person", "Václav Havel"), ("place", "Prag")}),
+])
+def test_recognizer_on_unseen_sentences(text, expected):
+    found = {(s.kind, s.text) for s in Extractor(load_authority(BASE)).recognizer.find(text, strict="Der" in text)}
+    assert found == expected
+
+
+def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
+    record = read_path(CORPUS / "journal-ivanov-1955-12-24.txt")
+    mentions = pipeline.extractor.extract(record).mentions
+    short = {m.name: m.full for m in mentions if m.full}
+    assert short.get("Institute") == "Agricultural Scientific Research Institute"
+
