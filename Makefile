@@ -36,6 +36,7 @@ bench: install
 	@test -x $(BIN)/oxigraph && test -x $(BIN)/py-spy \
 		|| $(BIN)/pip install --quiet 'oxigraph>=0.5.10,<0.6' 'py-spy>=0.4,<0.5'
 	$(BIN)/python bench/ingest.py --records 10000
+	$(BIN)/python bench/extract.py --records 1000
 	$(BIN)/python bench/serve.py --records 10000 --profile
 	$(BIN)/python bench/harvest.py --records 10000
 

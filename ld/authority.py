@@ -49,6 +49,7 @@ class Authority:
         self.digest = digest  # of the file's bytes: records mapped with another authority are mapped again
         self._index: dict[tuple[str, str], Entity] = {}
         self._any: dict[str, Entity] = {}
+        self._resolved: dict[tuple[str, str], Entity] = {}  # names recur across records: resolve each once
         for entity in entities:
             for name in (entity.label, *entity.variants):
                 self._index.setdefault((entity.kind, match_key(name)), entity)
@@ -61,6 +62,12 @@ class Authority:
 
     def resolve(self, name: str, kind: str) -> Entity:
         """The entity a printed ``name`` of ``kind`` stands for (from the file, else a new one keyed on the name)."""
+        cached = self._resolved.get((name, kind))
+        if cached is None:
+            cached = self._resolved[(name, kind)] = self._resolve(name, kind)
+        return cached
+
+    def _resolve(self, name: str, kind: str) -> Entity:
         key = match_key(name)
         for candidate_kind in _COMPATIBLE[kind]:
             found = self._index.get((candidate_kind, key))

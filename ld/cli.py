@@ -70,6 +70,15 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
     evaluate.add_argument("--details", action="store_true", help="list every disagreement")
 
+    entities = verbs.add_parser("entities", help="list the people, groups, places and archives the store holds",
+                                description="List every person, group, place and archive in the store with its "
+                                            "label, name variants, how many records name it and whether the "
+                                            "authority file defines it, tab-separated, for review. Rename or merge "
+                                            "by editing vocab/authority.ttl and ingesting again.")
+    store_args(entities)
+    entities.add_argument("--kind", action="append", choices=("person", "group", "place", "archive"),
+                          help="only this kind (repeatable)")
+
     publish = verbs.add_parser("publish", help="render records into the shared cache ahead of requests",
                                description="Render every record (or the IRIs given) in every format into the shared "
                                            "cache beside the store, which all `docket serve` workers read: each is "
@@ -111,7 +120,7 @@ def build_parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     handler = {"ingest": cmd_ingest, "validate": cmd_validate, "show": cmd_show, "eval": cmd_eval,
-               "publish": cmd_publish, "serve": cmd_serve, "delete": cmd_delete, "dump": cmd_dump}[args.verb]
+               "publish": cmd_publish, "serve": cmd_serve, "entities": cmd_entities, "delete": cmd_delete, "dump": cmd_dump}[args.verb]
     try:
         return handler(args)
     except (DocketError, FileNotFoundError, ValueError) as error:
@@ -312,6 +321,20 @@ def cmd_show(args: argparse.Namespace) -> int:
     finally:
         store.close()
     sys.stdout.write(graph.serialize(format=fmt.rdflib_name))
+    return EXIT_OK
+
+
+def cmd_entities(args: argparse.Namespace) -> int:
+    from ld.authority import load_authority
+    from ld.entity_list import entity_table, list_entities
+
+    store = _open_store(args, read_only=True)
+    try:
+        rows = list_entities(store, Minter(args.base_uri), load_authority(args.base_uri),
+                             kinds=args.kind or ("person", "group", "place", "archive"))
+    finally:
+        store.close()
+    print(entity_table(rows))
     return EXIT_OK
 
 

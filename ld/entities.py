@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Iterable, Literal
 
 from ld.authority import Authority, Entity
@@ -69,6 +70,11 @@ class EventReference:
     place: Entity | None = None
 
 
+@lru_cache(maxsize=65536)
+def _key(name: str) -> str:
+    return match_key(name)
+
+
 def guess_kind(name: str) -> str:
     """ "person" or "group" for a name from a mixed list such as "Associated People & Organizations"."""
     if _GROUP_WORDS.search(name) or _CORPORATE_HEADING.match(name) or _ACRONYM.match(name.strip()):
@@ -115,7 +121,7 @@ class Resolver:
         entity = self.authority.resolve(name, mention.kind)
         if entity.known:
             return entity
-        return self._met.setdefault((entity.kind, match_key(name)), entity)
+        return self._met.setdefault((entity.kind, _key(name)), entity)
 
     def seed(self, names: Iterable[tuple[str, str, str, str]]) -> None:
         """Remember published entities: (kind, key, label, any name of it) rows, e.g. from the entities graph."""

@@ -31,8 +31,12 @@ _REFERRED_ROLES = {"author", "associated", "contributor", "place", "recipient", 
                    "mentioned", "participant"}
 _CREATOR_ROLES = {"author", "drafter"}
 _METADATA_ORIGINS = ("metadata", "apparatus")
-# Characters of context kept before and after a quoted mention (oa:prefix / oa:suffix).
-_CONTEXT = 32
+# Web Annotation terms, looked up once (an rdflib Namespace attribute costs microseconds, and a record has hundreds)
+(_OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _OA_HAS_SOURCE, _OA_HAS_SELECTOR,
+ _OA_QUOTE, _OA_EXACT, _OA_POSITION, _OA_START, _OA_END) = (
+    OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, OA.hasSource, OA.hasSelector,
+    OA.TextQuoteSelector, OA.exact, OA.TextPositionSelector, OA.start, OA.end)
+
 
 
 @dataclass(frozen=True)
@@ -279,41 +283,30 @@ class _RecordBuilder:
     def annotate(self, fragment: str, body: URIRef, source: tuple[URIRef, str], start: int, end: int) -> None:
         """A W3C Web Annotation saying that ``body`` is named at characters start..end of the source text."""
         node, text = source
-        ann, target = self.part(fragment), self.part(f"{fragment}-target")
-        quote, position = self.part(f"{fragment}-quote"), self.part(f"{fragment}-position")
-        self.add(ann, RDF.type, OA.Annotation)
-        self.add(ann, OA.motivatedBy, OA.identifying)
-        self.add(ann, OA.hasBody, body)
-        self.add(ann, OA.hasTarget, target)
-        self.add(target, RDF.type, OA.SpecificResource)
-        self.add(target, OA.hasSource, node)
-        self.add(target, OA.hasSelector, quote)
-        self.add(target, OA.hasSelector, position)
-        self.add(quote, RDF.type, OA.TextQuoteSelector)
-        self.add(quote, OA.exact, Literal(text[start:end]))
-        if start:
-            self.add(quote, OA.prefix, Literal(text[max(0, start - _CONTEXT):start]))
-        if end < len(text):
-            self.add(quote, OA.suffix, Literal(text[end:end + _CONTEXT]))
-        self.add(position, RDF.type, OA.TextPositionSelector)
+        ann = self.part(fragment)
+        target, quote, position = URIRef(f"{ann}-target"), URIRef(f"{ann}-quote"), URIRef(f"{ann}-position")
         # xsd:integer, not the xsd:nonNegativeInteger of the WA vocabulary: Oxigraph stores integers canonically as
         # xsd:integer, and a record must read back as it was written
-        self.add(position, OA.start, Literal(start))
-        self.add(position, OA.end, Literal(end))
+        self.g.addN((s, p, o, self.g) for s, p, o in (
+            (ann, RDF.type, _OA_ANNOTATION), (ann, _OA_MOTIVATED_BY, _OA_IDENTIFYING), (ann, _OA_HAS_BODY, body),
+            (ann, _OA_HAS_TARGET, target), (target, _OA_HAS_SOURCE, node), (target, _OA_HAS_SELECTOR, quote),
+            (target, _OA_HAS_SELECTOR, position), (quote, RDF.type, _OA_QUOTE), (quote, _OA_EXACT, Literal(text[start:end])),
+            (position, RDF.type, _OA_POSITION), (position, _OA_START, Literal(start)), (position, _OA_END, Literal(end))))
 
     def mentions(self, holder: URIRef) -> None:
-        """Evidence for each entity mined from the text: one annotation per entity and part (title, text,
-        summary), quoting its first mention there."""
-        seen: set[tuple[URIRef, str | None]] = set()
+        """Evidence for each entity mined from the text: one annotation per entity, quoting its first mention in
+        reading order (title, body, summary). One, not one per mention: each is a dozen triples to map, check and
+        store, and a long record names its main people dozens of times."""
+        seen: set[URIRef] = set()
         for ref in self.references:
             mention = ref.mention
             if mention.origin != "text" or mention.start is None or mention.end is None:
                 continue
             iri = ref.entity.iri(self.minter)
             source = self.text_source(holder, mention.field)
-            if source is None or (iri, mention.field) in seen:
+            if source is None or iri in seen:
                 continue
-            seen.add((iri, mention.field))
+            seen.add(iri)
             self.annotate(f"mention-{len(seen)}", iri, source, mention.start, mention.end)
 
     def described_events(self, holder: URIRef) -> None:
@@ -508,15 +501,23 @@ class _RecordBuilder:
         "Ngo, Dinh Nhu") keep the first form as label and the others as variants; the ingester does the same
         against labels already in the store."""
         labels: dict[URIRef, str] = {}
+        done: set[tuple[URIRef, str]] = set()  # a text names its people many times over: describe each once
         for ref in self.references:
-            entity, iri = ref.entity, ref.entity.iri(self.minter)
-            label = labels.setdefault(iri, entity.label)
-            self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
-            self.entities.add((iri, RDFS.label, Literal(label)))
+            entity, printed = ref.entity, ref.mention.name
+            iri = entity.iri(self.minter)
+            if iri not in labels:
+                label = labels[iri] = entity.label
+                self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
+                self.entities.add((iri, RDFS.label, Literal(label)))
+                for variant in entity.variants:
+                    if variant != label:
+                        self.entities.add((iri, SKOS.altLabel, Literal(variant)))
             # a short form ("Nam" for Nam Il) is no variant of the name: it would join other people elsewhere
-            printed = () if ref.mention.full else (ref.mention.name,)
-            for variant in (entity.label, *entity.variants, *printed):
-                if variant != label:
+            if ref.mention.full or (iri, printed) in done:
+                continue
+            done.add((iri, printed))
+            for variant in (entity.label, printed):
+                if variant != labels[iri]:
                     self.entities.add((iri, SKOS.altLabel, Literal(variant)))
 
     def dublin_core(self, modified: datetime) -> None:

@@ -58,7 +58,7 @@ class Extractor:
         for span in self.recognizer.find(joined, strict=strict):
             index = max(i for i, s in enumerate(starts) if s <= span.start)
             name, offset = FIELDS[index], starts[index]
-            local = replace(span, start=span.start - offset, end=span.end - offset)
+            local = Span(span.start - offset, span.end - offset, span.text, span.kind, span.full)
             by_field[name].append(local)
             result.mentions.append(Mention(local.text, local.kind, "mentioned", "text", local.start, local.end,
                                            field=name, full=local.full))
@@ -71,9 +71,10 @@ def join_short_forms(mentions: list[Mention], text_mentions: list[Mention]) -> l
     fuller name of that person the text gives, so that a record never gives one person two IRIs."""
     fulls: dict[str, frozenset[str]] = {}
     for m in text_mentions:
-        words = frozenset(match_key(m.name).split())
-        if m.kind == "person" and m.full is None and len(words) >= 2:
-            fulls.setdefault(m.name, words)
+        if m.kind == "person" and m.full is None and m.name not in fulls:
+            words = frozenset(match_key(m.name).split())
+            if len(words) >= 2:
+                fulls[m.name] = words
     if not fulls:
         return mentions
     keys = {" ".join(sorted(w)) for w in fulls.values()}

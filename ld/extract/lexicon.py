@@ -19,6 +19,8 @@ ambassador ambassadors minister ministers premier president presidents chairman 
 marshal colonel major captain lieutenant admiral counsellor counselor councillor adviser advisor consul envoy
 chancellor bundeskanzler bundeskanzlers präsident präsidenten präsidentin deputy vice prime foreign first second
 chief head leader editor attaché attache director governor senator congressman king queen emperor prince
+diplomatic defense defence economics economy finance trade interior justice agriculture education health culture
+external affairs internal home industry labour labor commerce planning
 sultan shah pope cardinal bishop father chargé charge d'affaires commander generalissimo premier-minister
 beloved supreme state soviet chinese korean american japanese german polish hungarian romanian mongolian
 czechoslovak vietnamese indian french british cuban ethiopian somali
@@ -39,6 +41,8 @@ during since until in on at of for from to by with without about above below und
 upon as per via according regarding concerning re yes no not all any some each every many much more most other
 such our your their his her its my we you they he she it i me us them who whom which what where why how
 dear respected honourable honorable esteemed today yesterday tomorrow here
+neither nor either ultimately moreover furthermore meanwhile nevertheless thereafter hence still yet will shall
+would should could might must can do does did sd
 am im er sie es der die das den dem des ein eine einer und oder mit von zu zur zum für auf bei nach über unter
 wie wenn dass daß auch nur noch schon sehr betr
 """)
@@ -62,6 +66,9 @@ january february march april may june july august september october november dec
 jan feb mar apr jun jul aug sep sept oct nov dec
 monday tuesday wednesday thursday friday saturday sunday
 north south east west northern southern eastern western central far middle near upper lower new old great
+air force forces energy atomic nuclear fleet fair book goods project world free high commissioner tests test funds
+fund areas limited ships loan act triangle shirts mill steel aerospace cultural economic emergency frontier tribal
+regular liberating mainland presidency headquarters times premiers advertising tobacco mundi pax republican
 official records summit sic republik bundesrepublik stamp signature arrived processed dispatched printed typed drafted telegraph fulfillment answer question
 republic republics people peoples people's people’s democratic socialist communist federal united national popular
 soviet korean koreans chinese american americans japanese german germans polish poles hungarian romanian
@@ -130,3 +137,12 @@ transcript received sent from to
 
 # Possessives that are part of a name ("Supreme People's Assembly", "Korean Workers' Party").
 NAME_POSSESSIVES = _words("people's people’s peoples' peoples’ workers' workers’ women's women’s children's children’s")
+
+# Words that begin or end names of places: "Sinkiang Province", "Arctic Ocean", "Haneda Airport".
+PLACE_HEADS = _words("""
+sea ocean river lake bay gulf strait straits island islands peninsula mountains province region airport reservoir
+canal desert valley plain areas
+""")
+
+# Words that may begin a name and are never cut from its edges ("New York", "North Korea", "Great Britain").
+NAME_EDGES = _words("north south east west northern southern eastern western central far middle near upper lower new old great")

@@ -21,8 +21,8 @@ from functools import lru_cache
 
 from ld.authority import Authority
 from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
-                                GROUP_LEAD, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES, SPEECH_VERBS,
-                                STOPWORDS)
+                                GROUP_LEAD, NAME_EDGES, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES,
+                                PLACE_HEADS, SPEECH_VERBS, STOPWORDS)
 from ld.names import fold, match_key
 
 
@@ -67,6 +67,10 @@ _SENDER_BEFORE = re.compile(r"(?:,|\bfrom)[ \u00a0]$")
 _SENDER_AFTER = re.compile(r"^[ \u00a0]to[ \u00a0][A-Z]")
 _BRACKET_LINES = re.compile(r"\[[^\[\]]{1,120}\]")
 _NOT_ACRONYMS = STOPWORDS | OFFICES | DEMONYMS
+# Words cut from the edges of a run before it is read as a person ("December Kim Il Sung"); titles stay, as cues.
+_EDGE_WORDS = STOPWORDS - OFFICES - NAME_EDGES
+# Words that name nothing when printed alone (group heads do: "the Institute" may stand for a fuller name).
+_SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 
 
@@ -119,8 +123,8 @@ class Recognizer:
 
     # ------------------------------------------------------------------ one run
     def _run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
-        if " " not in run and _fold(run) in FUNCTION_WORDS:  # "The", "In", "After": most runs, cheaply
-            return []
+        if " " not in run and _fold(run) in _SKIP_ALONE and self._kind(run) is None:
+            return []  # "The", "In", "December", "Soviet": most runs, cheaply
         tokens = [_Token(m.group(), offset + m.start(), offset + m.end()) for m in _TOKENS.finditer(run)]
         found: list[Span] = []
         for part in _split_possessives(tokens):
@@ -152,6 +156,8 @@ class Recognizer:
             return self._group(text, tokens, heads, strict)
         if folded[-1] in EVENT_HEADS:
             return []
+        if folded[-1] in PLACE_HEADS and len(tokens) > 1:  # "Sinkiang Province", "Arctic Ocean"
+            return [Span(start, end, name, "place")]
         preceding = _PRECEDING_WORD.search(text[max(0, start - 30):start])
         if preceding and _fold(preceding.group(1)) in GROUP_CUES and len(tokens) <= 4:
             return [Span(start, end, name, "group")]
@@ -191,13 +197,13 @@ class Recognizer:
         return self._span(text, start, end, "group")
 
     def _person(self, text: str, tokens: list[_Token], strict: bool, *, cue: bool = False) -> list[Span]:
-        return [replace(s, text=_balanced(s.text)) if s.kind == "person" else s
+        return [replace(s, text=_balanced(s.text)) if s.kind == "person" and "]" in s.text else s
                 for s in self._person_spans(text, tokens, strict, cue)]
 
     def _person_spans(self, text: str, tokens: list[_Token], strict: bool, cue: bool) -> list[Span]:
-        tokens, titled = _strip_titles(_strip(tokens, STOPWORDS - OFFICES))
+        tokens, titled = _strip_titles(_strip(tokens, _EDGE_WORDS))
         cue = cue or titled
-        tokens = _strip(tokens, STOPWORDS - OFFICES)
+        tokens = _strip(tokens, _EDGE_WORDS)
         # a known place or group before a name: "DPRK V. I. Ivanov", "USA Dobrynin"
         lead: list[Span] = []
         while len(tokens) > 1 and not tokens[0].is_bracket and self._kind(tokens[0].text) in ("place", "group"):
@@ -210,6 +216,8 @@ class Recognizer:
         name = text[start:end]
         surname_initials = _SURNAME_INITIALS.match(text[end:end + 12])
         known = self._kind(name)
+        if len(tokens) > 1:  # "Brezhnev, L.I." is a surname alone before its initials
+            surname_initials = None
         if known == "person" and surname_initials:
             end += surname_initials.end()
             return [*lead, Span(start, end, text[start:end], "person")]
@@ -217,7 +225,7 @@ class Recognizer:
             return [*lead, *self._span(text, start, end, known)]
         folded = [t.folded for t in tokens]
         words = [t for t in tokens if not t.is_initials and not t.is_bracket]
-        if (any(f in STOPWORDS or f in DEMONYMS for f in folded if f) or not words
+        if (any(f in STOPWORDS or f in DEMONYMS or ("-" in f and f.split("-")[-1] in DEMONYMS) for f in folded if f) or not words
                 or any(len(w.text) == 1 for w in words) or any(_common(w.text) for w in words)):
             return [*lead, *self._nested_places(text, start, end)]
         if surname_initials:
@@ -436,7 +444,9 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
             target = None if same and not longer else (_nearest(span, longer) if longer else None)
             if target is not None:
                 out.append(replace(span, full=target.text))
-            elif same or span.full is None:
+            elif span.full is None:
+                out.append(span)
+            elif same:
                 out.append(replace(span, full=None))
             continue  # a weak lone word with nothing to join is not taken for a name
         if span.kind == "group" and span.full == "?":

@@ -1,0 +1,117 @@
+"""Extraction benchmark: what mining a record's text costs at ingest, and how well it does on the corpus.
+
+    python bench/extract.py [--records 1000] [--corpus ../shared/corpus]
+
+Cost: the pipeline's stages in one process on the real corpus and on synthetic records (bench/synth.py), once with
+extraction and once without; "added by extraction" is the mean difference per record over extract + map + validate
++ store write (an annotated record has more triples to map, check and write). Target (issue 4): at most 5 ms a record
+on average. Quality: the per-kind table of `docket eval` on the corpus (ld/evaluate.py says how names are matched).
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import tempfile
+import time
+from pathlib import Path
+from statistics import mean
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+sys.path.insert(0, str(HERE.parent))
+
+from ingest import generate  # noqa: E402
+from results import write_section  # noqa: E402
+
+BASE = "http://bench.example.org/"
+CORPUS = HERE.parents[1] / "shared" / "corpus"
+STAGES = ("read", "extract", "map", "validate", "store")
+
+
+def stage_costs(paths: list[Path], store_dir: Path, *, extract: bool) -> dict[str, list[float]]:
+    """Milliseconds per record of each stage, with or without extraction (a warm-up pass first)."""
+    from ld.ingest import Pipeline
+    from ld.mapper import document_key
+    from ld.store import OxigraphStore
+
+    pipeline = Pipeline(BASE)
+    times: dict[str, list[float]] = {stage: [] for stage in STAGES}
+    with OxigraphStore.open(store_dir, minter=pipeline.minter) as store:
+        for path in paths[:20]:  # warm caches (regexes, lookups) as a long ingest run has them
+            pipeline.map(pipeline.read(path), extract=extract)
+        for path in paths:
+            t0 = time.perf_counter()
+            record = pipeline.read(path)
+            t1 = time.perf_counter()
+            extraction, _ = pipeline.extract(record) if extract else (None, None)
+            t2 = time.perf_counter()
+            mapped = pipeline.map(record, document_key(record), extract=extract)
+            t3 = time.perf_counter()
+            pipeline.validate(mapped)
+            t4 = time.perf_counter()
+            store.replace_record(mapped.iri, mapped.graph, mapped.entities)
+            t5 = time.perf_counter()
+            # map() extracts again: its own extraction time is taken out so that "map" is mapping alone
+            again = (t2 - t1) if extract else 0.0
+            for stage, seconds in zip(STAGES, (t1 - t0, t2 - t1, t3 - t2 - again, t4 - t3, t5 - t4)):
+                times[stage].append(seconds * 1000)
+    return times
+
+
+def cost_table(name: str, paths: list[Path], scratch: Path) -> tuple[str, float]:
+    with_ = stage_costs(paths, scratch / f"{name}-with", extract=True)
+    without = stage_costs(paths, scratch / f"{name}-without", extract=False)
+    lines = [f"| stage | with extraction | without | ", "|---|---:|---:|"]
+    for stage in STAGES:
+        lines.append(f"| {stage} | {mean(with_[stage]):.2f} | {mean(without[stage]):.2f} |")
+    added = sum(mean(with_[s]) - mean(without[s]) for s in STAGES if s != "read")
+    lines.append(f"| **added by extraction** | **{added:.2f}** | |")
+    return "\n".join(lines), added
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=1000, help="synthetic records timed")
+    parser.add_argument("--corpus", type=Path, default=CORPUS)
+    parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    args = parser.parse_args()
+    from ld.evaluate import evaluate_paths
+
+    corpus = sorted(args.corpus.glob("*.txt"))
+    with tempfile.TemporaryDirectory(prefix="docket-bench-extract-") as scratch_name:
+        scratch = Path(scratch_name)
+        corpus_table, corpus_added = cost_table("corpus", corpus, scratch)
+        generate(scratch / "records", args.records)
+        synth_table, synth_added = cost_table("synth", sorted((scratch / "records").glob("*.txt")), scratch)
+    report = evaluate_paths([args.corpus], base=BASE)
+    body = "\n".join([
+        f"Mean ms per record by stage, in one process, with and without text extraction "
+        f"(target: extraction adds at most 5 ms a record on average).",
+        "",
+        f"The {len(corpus)} corpus records (mean body {mean(len(p.read_text(encoding='utf-8')) for p in corpus):,.0f} "
+        f"characters of file):",
+        "",
+        corpus_table,
+        "",
+        f"{args.records:,} synthetic records (bench/synth.py):",
+        "",
+        synth_table,
+        "",
+        "`docket eval ../shared/corpus`: precision, recall and F1 per entity kind. Scopes: all records (each against",
+        "its own ground truth: records annotated from the text against everything the record links, records with",
+        "metadata lists against what the metadata names); the records annotated from the text only; the corpus",
+        "halves in name order (a: 1st, 3rd, ...; b: 2nd, 4th, ...); and how much of the metadata lists the text alone",
+        "finds (recall only). Names match by `ld.evaluate.match_names` (case, diacritics, brackets, honorifics and",
+        "offices, word order ignored; then word-subset, one to one).",
+        "",
+        report.kind_table(),
+    ])
+    print(body)
+    print(f"added by extraction: corpus {corpus_added:.2f} ms, synthetic {synth_added:.2f} ms")
+    if not args.no_write:
+        write_section("extraction", body)
+
+
+if __name__ == "__main__":
+    main()
