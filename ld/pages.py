@@ -7,6 +7,8 @@ turns IRIs into local URLs with its one URL builder.
 
 from __future__ import annotations
 
+import re
+
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -88,6 +90,7 @@ class RecordPage:
     date_printed: str | None
     summary: str | None
     text: str | None
+    paragraphs: list[list[tuple[str, Link | None]]]  # the text by paragraph, in pieces; named things as links
     genres: list[Link]
     classification: list[Link]
     marking: str | None
@@ -165,6 +168,10 @@ class _Index:
     def nodes(self, subject: str, predicate: str) -> list[str]:
         return [o.value for o in self.values(subject, predicate) if isinstance(o, ox.NamedNode)]
 
+    def subjects_of(self, predicate: str, iri: str) -> list[str]:
+        return [s for s, props in self.out.items()
+                if any(isinstance(o, ox.NamedNode) and o.value == iri for o in props.get(predicate, ()))]
+
     def links(self, subject: str, predicate: str, minter: Minter) -> list[Link]:
         return sorted({self.link(iri, minter) for iri in self.nodes(subject, predicate)}, key=_sort_key)
 
@@ -214,6 +221,8 @@ def record_page(description: Description, minter: Minter) -> RecordPage:
         date_printed=ix.label_of(date_span[0]) if date_span else None,
         summary=ix.text(d, str(DCTERMS.description)),
         text=ix.text(translation or d, CRM + "P190_has_symbolic_content"),
+        paragraphs=_paragraphs(ix.text(translation or d, _P190), _mentions(ix, translation or d, minter,
+                                                                         ix.text(translation or d, _P190) or "")),
         genres=[t for t in types if t.iri.startswith(concept + "genre-")],
         classification=[t for t in types if t.iri.startswith(concept + "classification-")],
         marking=_marking(ix),
@@ -239,6 +248,52 @@ def record_page(description: Description, minter: Minter) -> RecordPage:
         source_file=ix.text(d, str(DOCKET.sourceFile)),
         statements=statements(description, minter, ix),
     )
+
+
+_OA = "http://www.w3.org/ns/oa#"
+
+
+def _mentions(ix: _Index, holder: str, minter: Minter, text: str) -> list[tuple[int, int, Link]]:
+    """(start, end, what is named) for each annotation whose target quotes the text held by ``holder``, and for
+    every other place the text prints the same words (evidence quotes the first mention only)."""
+    found = []
+    for target in ix.subjects_of(_OA + "hasSource", holder):
+        annotations = ix.subjects_of(_OA + "hasTarget", target)
+        bodies = [b for a in annotations for b in ix.nodes(a, _OA + "hasBody")]
+        for selector in ix.nodes(target, _OA + "hasSelector"):
+            start, end = ix.text(selector, _OA + "start"), ix.text(selector, _OA + "end")
+            if start is not None and end is not None and bodies and "#" not in bodies[0]:
+                found.append((int(start), int(end), ix.link(bodies[0], minter)))
+    for start, end, link in list(found):
+        quoted = text[start:end]
+        for m in re.finditer(rf"(?<!\w){re.escape(quoted)}(?!\w)", text):
+            if m.start() != start:
+                found.append((m.start(), m.end(), link))
+    found.sort(key=lambda m: (m[0], -m[1]))
+    return found
+
+
+def _paragraphs(text: str | None, mentions: list[tuple[int, int, Link]]) -> list[list[tuple[str, Link | None]]]:
+    """The text split into paragraphs (lines), each a list of (piece, link or None)."""
+    if not text:
+        return []
+    pieces: list[tuple[str, Link | None]] = []
+    at = 0
+    for start, end, link in mentions:
+        if start < at or end > len(text):
+            continue
+        pieces += [(text[at:start], None), (text[start:end], link)]
+        at = end
+    pieces.append((text[at:], None))
+    paragraphs: list[list[tuple[str, Link | None]]] = [[]]
+    for piece, link in pieces:
+        lines = piece.split("\n")
+        for i, line in enumerate(lines):
+            if i:
+                paragraphs.append([])
+            if line:
+                paragraphs[-1].append((line, link))
+    return [p for p in paragraphs if any(piece.strip() for piece, _ in p)]
 
 
 def _marking(ix: _Index) -> str | None:

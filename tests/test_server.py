@@ -343,6 +343,15 @@ def test_record_page_shows_the_apparatus(client):
         assert expected in page, expected
 
 
+def test_record_page_links_what_its_text_names(client):
+    page = client.get(f"/doc/document/{JOURNAL}", headers={"Accept": BROWSER}).get_data(as_text=True)
+    text = page.split('<div class="text">', 1)[1].split("</div>", 1)[0]
+    # every mention, not only the first (which the evidence annotation quotes), links to the entity page
+    assert text.count('<a href="/doc/person/nam-il" title="Nam Il">Nam Il</a>') > 3
+    assert '<a href="/doc/group/kwp-cc" title="KWP CC">KWP CC</a>' in text
+    assert '<a href="/doc/place/pyongyang" title="Pyongyang">Pyongyang</a>' in text
+
+
 def test_entity_page(client):
     page = client.get("/doc/person/helmut-kohl", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert "<h1>Helmut Kohl</h1>" in page and "Kohl, Helmut" in page
