@@ -69,6 +69,8 @@ def build_parser() -> argparse.ArgumentParser:
     evaluate.add_argument("paths", nargs="+", metavar="PATH")
     evaluate.add_argument("--base-uri", default=_env("BASE_URI", DEFAULT_BASE_URI))
     evaluate.add_argument("--details", action="store_true", help="list every disagreement")
+    evaluate.add_argument("--events", metavar="GOLD.json",
+                          help="also score events and dates against this hand-made file (see bench/gold/events.json)")
 
     entities = verbs.add_parser("entities", help="list the people, groups, places and archives the store holds",
                                 description="List every person, group, place and archive in the store with its "
@@ -341,7 +343,7 @@ def cmd_entities(args: argparse.Namespace) -> int:
 def cmd_eval(args: argparse.Namespace) -> int:
     from ld.evaluate import evaluate_paths
 
-    report = evaluate_paths(args.paths, base=args.base_uri)
+    report = evaluate_paths(args.paths, base=args.base_uri, events_gold=args.events)
     print(report.table(details=args.details))
     return EXIT_OK
 

@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
-from rdflib import DCTERMS, RDFS, SKOS, Graph, URIRef
+from rdflib import DCTERMS, RDF, RDFS, SKOS, Graph, URIRef
 
 from ld.names import match_key
 from ld.namespaces import CRM, OA
@@ -94,6 +94,19 @@ class EvalReport:
     rejected: list[str]
     kinds: dict[str, dict[str, Counts]] = field(default_factory=dict)  # scope -> kind -> counts
     kind_problems: list[str] = field(default_factory=list)
+    events: dict[str, Counts] = field(default_factory=dict)  # against a hand-made gold file, when given
+    event_records: int = 0
+
+    def event_table(self) -> str:
+        """Precision, recall and F1 of events, their participants and places, and the dates the text prints."""
+        if not self.events:
+            return ""
+        lines = [f"Events and dates ({self.event_records} records with hand-made gold):", "",
+                 "| what | gold | found | matched | precision | recall | F1 |", "|---|---:|---:|---:|---:|---:|---:|"]
+        for name, c in self.events.items():
+            lines.append(f"| {name} | {c.tp + c.fn} | {c.tp + c.fp} | {c.tp} | {c.precision:.2f} | {c.recall:.2f} | "
+                         f"{c.f1:.2f} |")
+        return "\n".join(lines)
 
     def kind_table(self) -> str:
         """Precision, recall and F1 per entity kind and scope."""
@@ -110,6 +123,7 @@ class EvalReport:
 
     def table(self, *, details: bool = False) -> str:
         lines = [f"{self.records} records scored, {len(self.rejected)} rejected", "", self.kind_table(), "",
+                 *([self.event_table(), ""] if self.events else []),
                  "| field | stated | right | wrong | missed | invented | accuracy |",
                  "|---|---:|---:|---:|---:|---:|---:|"]
         for name, score in self.fields.items():
@@ -246,8 +260,9 @@ def match_names(expected: Iterable[str], found: Iterable[set[str]]) -> tuple[lis
     return matched, left, [e[0] for i, e in enumerate(entities) if i not in taken]
 
 
-def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
-    """Ingest the records under ``paths`` into a scratch store and score them against their JSON ground truth."""
+def evaluate_paths(paths: Iterable[str | Path], *, base: str, events_gold: str | Path | None = None) -> EvalReport:
+    """Ingest the records under ``paths`` into a scratch store and score them against their JSON ground truth
+    (and events and dates against ``events_gold``, a hand-made file such as bench/gold/events.json)."""
     from ld.ingest import Ingester, Pipeline, expand_paths
     from ld.store import OxigraphStore
 
@@ -256,6 +271,9 @@ def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
     kinds = {scope: {name: Counts() for name in ENTITY_FIELDS} for scope in SCOPES}
     kind_problems: list[str] = []
     halves = {path: SCOPES[2 + i % 2] for i, path in enumerate(sorted(files, key=lambda p: p.name))}
+    gold = json.loads(Path(events_gold).read_text(encoding="utf-8"))["records"] if events_gold else {}
+    events = {name: Counts() for name in EVENT_ROWS} if gold else {}
+    event_records = 0
     pipeline = Pipeline(base)
     rejected: list[str] = []
     with tempfile.TemporaryDirectory(prefix="docket-eval-") as scratch:
@@ -272,14 +290,68 @@ def evaluate_paths(paths: Iterable[str | Path], *, base: str) -> EvalReport:
                 stored = _StoredRecord(store.record_graph(outcome.iri), entities, outcome.iri)
                 _score_record(scores, path.name, truth, stored)
                 _score_kinds(kinds, kind_problems, path.name, truth, stored, halves[path])
+                if path.name in gold:
+                    event_records += 1
+                    _score_events(events, kind_problems, path, gold[path.name], stored, pipeline)
         finally:
             store.close()
-    return EvalReport(scores, len(files) - len(rejected), rejected, kinds, kind_problems)
+    return EvalReport(scores, len(files) - len(rejected), rejected, kinds, kind_problems, events, event_records)
 
 
 def _score_record(scores: dict[str, FieldScore], source: str, truth: dict, stored: _StoredRecord) -> None:
     for name in SCALAR_FIELDS:
         _score_scalar(scores[name], source, truth.get(name), stored.scalar(name), name)
+
+
+EVENT_ROWS = ("events documented", "events referred", "participants", "event places", "dates in the text")
+
+
+def _day(graph: Graph, node) -> str | None:
+    span = graph.value(node, CRM["P4_has_time-span"])
+    begin = graph.value(span, CRM.P82a_begin_of_the_begin) if span is not None else None
+    return str(begin)[:10] if begin is not None else None
+
+
+def _score_events(counts: dict[str, Counts], problems: list[str], path: Path, gold: dict, stored: _StoredRecord,
+                  pipeline) -> None:
+    """One record's events (matched by kind and date; a gold date of null matches any), the participants and place
+    of its documented meeting, and the dates its body prints (as resolved ISO days)."""
+    from ld.extract.events import text_dates
+
+    g, doc = stored.g, stored.doc
+    found = {"documented": list(g.objects(doc, CRM.P70_documents)),
+             "referred": [o for o in g.objects(doc, CRM.P67_refers_to)
+                          if (o, RDF.type, CRM.E7_Activity) in g or (o, RDF.type, CRM.E65_Creation) in g]}
+    for kind in ("documented", "referred"):
+        left = list(found[kind])
+        expected = [e for e in gold["events"] if e["kind"] == kind]
+        matched = 0
+        for event in expected:
+            hit = next((o for o in left if event["date"] is None or _day(g, o) == event["date"]), None)
+            if hit is None:
+                problems.append(f"events: {path.name}: missed {kind} event of {event['date']}")
+                continue
+            left.remove(hit)
+            matched += 1
+            if kind == "documented":
+                people = [stored.names_as_printed(p) for p in g.objects(hit, CRM.P11_had_participant)]
+                ok, missed, extra = match_names(event["participants"], people)
+                counts["participants"].add(len(ok), len(missed), len(extra))
+                problems.extend(f"events: {path.name}: participant missed {n!r}" for n in missed)
+                place = g.value(hit, CRM.P7_took_place_at)
+                if event.get("place") or place is not None:
+                    ok, missed, extra = match_names([event["place"]] if event.get("place") else [],
+                                                    [stored.names_as_printed(place)] if place is not None else [])
+                    counts["event places"].add(len(ok), len(missed), len(extra))
+        counts[f"events {kind}"].add(matched, len(expected) - matched, len(left))
+        problems.extend(f"events: {path.name}: extra {kind} event {str(o).rsplit('#', 1)[-1]} of {_day(g, o)}"
+                        for o in left)
+    record = pipeline.read(path)
+    days = {d.date.iso for d in text_dates(record, "text", record.text) if d.date.precision == "day"}
+    expected_days = set(gold["dates"])
+    counts["dates in the text"].add(len(days & expected_days), len(expected_days - days), len(days - expected_days))
+    problems.extend(f"dates: {path.name}: missed {d}" for d in sorted(expected_days - days))
+    problems.extend(f"dates: {path.name}: extra {d}" for d in sorted(days - expected_days))
 
 
 def _score_kinds(kinds: dict[str, dict[str, Counts]], problems: list[str], source: str, truth: dict,

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from pathlib import Path
 import pytest
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
@@ -221,3 +222,28 @@ def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
     short = {m.name: m.full for m in mentions if m.full}
     assert short.get("Institute") == "Agricultural Scientific Research Institute"
 
+
+
+def test_the_name_matching_rule_of_docket_eval():
+    expected = ["President Kennedy", "Washington, DC", "Kim Il Sung", "Cde. V. I. IVANOV", "Nobody Known"]
+    found = [{"R. Kennedy"}, {"Washington"}, {"Kim Il-sung", "Kim"}, {"V. I. Ivanov"}, {"Someone Else"}]
+    matched, missed, extra = match_names(expected, found)
+    assert sorted(matched) == sorted(expected[:4]) and missed == ["Nobody Known"] and extra == [{"Someone Else"}]
+    # one to one: two people of one surname are not both matched by one entity
+    matched, missed, _ = match_names(["Kim Il Sung", "Kim Nam-cheon"], [{"Kim Il Sung"}])
+    assert matched == ["Kim Il Sung"] and missed == ["Kim Nam-cheon"]
+
+
+def test_eval_scores_kinds_events_and_dates(tmp_path):
+    from ld.evaluate import evaluate_paths
+
+    for name in ("journal-ivanov-1955-12-06", "memorandum-ratanov-mengistu-1977-06-29"):
+        for suffix in (".txt", ".json"):
+            (tmp_path / f"{name}{suffix}").write_bytes((CORPUS / f"{name}{suffix}").read_bytes())
+    gold = Path(__file__).resolve().parents[1] / "bench" / "gold" / "events.json"
+    report = evaluate_paths([tmp_path], base=BASE, events_gold=gold)
+    people = report.kinds["annotated from text"]["people"]
+    assert people.tp + people.fn == 17 + 3 and people.recall >= 0.9
+    assert report.events["events documented"].tp == 2 and report.events["participants"].recall == 1.0
+    assert report.events["dates in the text"].tp >= 6
+    assert "| all records | people |" in report.table() and "| events documented |" in report.table()

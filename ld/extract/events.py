@@ -36,9 +36,11 @@ _VISITED_ME = re.compile(r"\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:se
 _PRESENT = re.compile(r"\b(?:was|were)[ \u00a0]+(?:also[ \u00a0]+)?present[ \u00a0]+at[ \u00a0]+the[ \u00a0]+"
                       r"(?:conversation|meeting|talks?|discussion|reception)")
 _TITLE_MEETING = re.compile(r"\b(?:conversation|meeting|talks?|discussion|telephone|audience)\b", re.IGNORECASE)
+_TOOK_PLACE = re.compile(rf"\b(?:meeting|conversation|talks?|discussion)[ \u00a0]+(?:took[ \u00a0]+place|was[ \u00a0]+held)"
+                         rf"[ \u00a0]+on[ \u00a0]+(?P<date>{DATE})[ \u00a0]+(?:in|at)[ \u00a0]+(?:the[ \u00a0]+)?")
 _WORDY = re.compile(r"[A-Za-z]{3,}")
 _HEADING_WORDS = re.compile(r"\b(?:from|den|at)\b", re.IGNORECASE)
-_SENTENCE_END = re.compile(r"(?<=[.!?])[\"”’)\]]*\s+|\n")
+_SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)[\"”’)\]]*\s+|\n")
 
 _DOCUMENT_HEADS = ("decree", "resolution", "telegram", "letter", "declaration", "order", "memorandum", "note",
                    "directive", "instruction", "report", "appeal", "message")
@@ -123,25 +125,25 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
     """The encounter the record documents: "I visited Nam Il", "R. Kennedy came to visit me", or a title naming a
     conversation or meeting; its participants, date and place."""
     people = [s for s in spans if s.kind == "person"]
-    match = _FIRST_PERSON.search(body)
     participants: list[Mention] = []
-    if match:
+    for match in _FIRST_PERSON.finditer(body):
         start, end = match.start(), match.end()
         s_start, s_end = _sentence(body, start)
         # the person visited or received follows the verb (a title aside): "I visited Nam Il", not "I received
         # the following telegram of Mao Zedong"
-        participants += [_mention(s, "text", "participant") for s in people
-                         if end <= s.start < s_end and s.start - end <= 12][:1]
-    else:
-        visited = _VISITED_ME.search(body)
-        if visited:
-            start, end = visited.start(), visited.end()
-            s_start, s_end = _sentence(body, start)
-            participants += [_mention(s, "text", "participant") for s in people if s_start <= s.start < start]
-        else:
-            return _from_title(record, title_spans)
+        participants = [_mention(s, "text", "participant") for s in people
+                        if end <= s.start < s_end and s.start - end <= 12][:1]
+        if participants:
+            break
     if not participants:
-        return None
+        for match in _VISITED_ME.finditer(body):
+            start, end = match.start(), match.end()
+            s_start, s_end = _sentence(body, start)
+            participants = [_mention(s, "text", "participant") for s in people if s_start <= s.start < start]
+            if participants:
+                break
+    if not participants:
+        return _took_place(record, body, spans, _from_title(record, title_spans))
     author = _author(record, title_spans)
     if author is not None:
         participants.insert(0, author)
@@ -155,6 +157,17 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
                   participants=participants)
     event.date = _date_of(record, body, s_start, s_end, start)
     event.place = _place_of(body, spans, start)
+    return _took_place(record, body, spans, event)
+
+
+def _took_place(record: Record, body: str, spans: list[Span], event: Event | None) -> Event | None:
+    """ "This meeting took place on 5 March [19]56 in the Kremlin": the date and place of the encounter."""
+    match = _TOOK_PLACE.search(body) if event is not None else None
+    if match:
+        event.date = try_parse_date(match.group("date"), reference=record.date) or event.date
+        place = next((s for s in spans if s.kind == "place" and match.end() <= s.start <= match.end() + 8), None)
+        if place is not None:
+            event.place = _mention(place, "text", "place")
     return event
 
 
