@@ -247,3 +247,18 @@ def test_eval_scores_kinds_events_and_dates(tmp_path):
     assert report.events["events documented"].tp == 2 and report.events["participants"].recall == 1.0
     assert report.events["dates in the text"].tp >= 6
     assert "| all records | people |" in report.table() and "| events documented |" in report.table()
+
+
+@pytest.mark.parametrize("breakage, message", [
+    (lambda g: g.remove((next(g.subjects(RDF.type, OA.TextQuoteSelector)), OA.exact, None)), "oa:exact"),
+    (lambda g: g.remove((next(g.subjects(RDF.type, OA.TextPositionSelector)), OA.start, None)), "oa:start"),
+    (lambda g: g.remove((next(g.subjects(OA.motivatedBy, OA.identifying)), OA.hasBody, None)), "oa:hasBody"),
+])
+def test_the_shapes_check_the_evidence(pipeline, breakage, message):
+    mapped = pipeline.map(pipeline.read(EXAMPLE))
+    broken = Graph()
+    for triple in mapped.graph:
+        broken.add(triple)
+    breakage(broken)
+    report = pipeline.validator.validate(broken, mapped.entities)
+    assert not report.conforms and any(message in f.message for f in report.violations)
