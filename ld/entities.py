@@ -17,6 +17,10 @@ from ld.record import Record
 
 Origin = Literal["metadata", "apparatus", "text"]
 
+# Last words of the names of units of a larger group ("... Far East Department", "KWP CC", "CC CPSU Politburo").
+_UNIT_WORDS = frozenset("""department bureau section division directorate office sector desk politburo presidium
+secretariat cc commission committee""".split())
+
 # Words that mark a corporate name ("Japan-China Import-Export Association", "Poland. Embassy (Canada)").
 _GROUP_WORDS = re.compile(
     r"\b(ministry|ministries|committee|party|embassy|legation|consulate|department|office|council|union|"
@@ -131,6 +135,39 @@ class Resolver:
     def references(self, mentions: Iterable[Mention]) -> list[Reference]:
         """Each mention paired with its entity."""
         return [Reference(m, self.resolve(m)) for m in mentions]
+
+    def parents(self, references: Iterable[Reference]) -> list[tuple[Entity, Entity]]:
+        """(unit, the group it is part of) for groups whose name is another group's name plus a unit word:
+        "USSR MFA Far East Department" is part of "USSR MFA", "KWP CC" of "KWP", "Japan. Foreign Ministry. Asian
+        Affairs Bureau" of "Japan. Foreign Ministry". The larger group must be one the authority file defines or
+        one the same record names, so that no group is invented from a fragment of a name."""
+        refs = list(references)
+        named = {_key(r.mention.lookup_name): r.entity for r in refs if r.entity.kind == "group"}
+        named.update({_key(r.entity.label): r.entity for r in refs if r.entity.kind == "group"})
+        found: dict[str, tuple[Entity, Entity]] = {}
+        for ref in refs:
+            unit = ref.entity
+            if unit.kind != "group" or unit.key in found:
+                continue
+            for name in (unit.label, ref.mention.lookup_name):
+                parent = self._parent(name, named)
+                if parent is not None and parent.key != unit.key:
+                    found[unit.key] = (unit, parent)
+                    break
+        return list(found.values())
+
+    def _parent(self, name: str, named: dict[str, Entity]) -> Entity | None:
+        words = name.split()
+        if len(words) < 2 or words[-1].strip(".").casefold() not in _UNIT_WORDS:
+            return None
+        for end in range(len(words) - 1, 0, -1):
+            prefix = " ".join(words[:end]).rstrip(".")
+            known = self.authority.lookup(prefix)
+            if known is not None and known.kind in ("group", "archive"):
+                return known
+            if _key(prefix) in named:
+                return named[_key(prefix)]
+        return None
 
 
 def resolve(mentions: Iterable[Mention], authority: Authority) -> list[Reference]:

@@ -127,7 +127,8 @@ class Pipeline:
             references += [*participants, *actors, *place]
             events.append(EventReference(event, tuple(r.entity for r in participants),
                                          tuple(r.entity for r in actors), place[0].entity if place else None))
-        mapped = self.mapper.map(record, key or document_key(record), references, events=events)
+        mapped = self.mapper.map(record, key or document_key(record), references, events=events,
+                                 part_of=self.resolver.parents(references))
         return replace(mapped, notices=(notice,)) if notice else mapped
 
     def validate(self, mapped: MappedRecord) -> Report:

@@ -14,6 +14,7 @@ from typing import Iterable, Sequence
 from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 
+from ld.authority import Entity
 from ld.entities import EventReference, Reference
 from ld.iris import Minter, short_hash, slugify
 from ld.language import guess_language
@@ -66,11 +67,13 @@ class Mapper:
         self.version = version  # what docket:mapperVersion says: MAPPER_VERSION, plus the authority file's digest
 
     def map(self, record: Record, key: str, references: Sequence[Reference],
-            *, modified: datetime | None = None, events: Sequence[EventReference] = ()) -> MappedRecord:
+            *, modified: datetime | None = None, events: Sequence[EventReference] = (),
+            part_of: Sequence[tuple[Entity, Entity]] = ()) -> MappedRecord:
         """Map ``record`` under ``{base}id/document/{key}`` with the resolved ``references`` it names and the
         ``events`` its text tells of."""
         builder = _RecordBuilder(self, record, self.minter.document(key), references, events)
         builder.build(modified or datetime.now(timezone.utc).replace(microsecond=0))
+        builder.part_of(part_of)
         return MappedRecord(builder.doc, builder.g, builder.entities)
 
 
@@ -519,6 +522,16 @@ class _RecordBuilder:
             for variant in (entity.label, printed):
                 if variant != labels[iri]:
                     self.entities.add((iri, SKOS.altLabel, Literal(variant)))
+
+    def part_of(self, pairs: Sequence[tuple[Entity, Entity]]) -> None:
+        """A unit is a member of the larger group it belongs to (crm:P107i_is_current_or_former_member_of), in the
+        entities graph; the larger group is described there too."""
+        for unit, group in pairs:
+            parent = group.iri(self.minter)
+            self.entities.add((unit.iri(self.minter), CRM.P107i_is_current_or_former_member_of, parent))
+            if (parent, RDFS.label, None) not in self.entities:
+                self.entities.add((parent, RDF.type, KIND_CLASSES[group.kind]))
+                self.entities.add((parent, RDFS.label, Literal(group.label)))
 
     def dublin_core(self, modified: datetime) -> None:
         doc, record = self.doc, self.record

@@ -60,6 +60,17 @@ def test_example_record_resolves_all_its_people_and_no_one_twice(example):
     assert kims == [person("kim-il-sung")]
 
 
+def test_units_are_part_of_their_groups(example):
+    group = lambda key: URIRef(f"{BASE}id/group/{key}")  # noqa: E731
+    member = CRM.P107i_is_current_or_former_member_of
+    assert (group("ussr-mfa-far-east-department"), member, group("ussr-mfa")) in example.entities
+    assert (group("kwp-cc-agitprop-department"), member, group("kwp-cc")) in example.entities
+    assert (group("kwp-cc"), member, group("korean-workers-party")) in example.entities
+    assert (group("ussr-mfa"), RDFS.label, Literal("USSR MFA")) in example.entities
+    # the record names the department, not the ministry: no link from the record to the ministry
+    assert (example.iri, CRM.P67_refers_to, group("ussr-mfa")) not in example.graph
+
+
 def test_example_record_documents_the_6_december_meeting_in_pyongyang(example):
     g = example.graph
     meetings = list(g.objects(example.iri, CRM.P70_documents))
