@@ -7,9 +7,10 @@ mapper takes both alike.
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Iterable, Literal
+from typing import Iterable, Iterator, Literal
 
 from ld.authority import Authority, Entity
 from ld.names import match_key
@@ -118,6 +119,8 @@ class Resolver:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._met: dict[tuple[str, str], Entity] = {}
+        self.learned: list[tuple[tuple[str, str], Entity]] = []  # what resolve() met first, in order (not seeds)
+        self._trace: list | None = None
 
     def resolve(self, mention: Mention) -> Entity:
         """The entity ``mention`` names."""
@@ -125,7 +128,47 @@ class Resolver:
         entity = self.authority.resolve(name, mention.kind)
         if entity.known:
             return entity
-        return self._met.setdefault((entity.kind, _key(name)), entity)
+        key = (entity.kind, _key(name))
+        found = self._met.get(key)
+        fresh = found is None
+        if fresh:
+            found = self._met[key] = entity
+            self.learned.append((key, entity))
+        if self._trace is not None:
+            self._trace.append((key, found, fresh))
+        return found
+
+    @contextmanager
+    def tracing(self) -> Iterator[list]:
+        """Record, while the block runs, every answer given from names met: (name key, entity, whether it was met
+        first here). ``replay`` makes another resolver give the same answers, or says it would not."""
+        self._trace = []
+        try:
+            yield self._trace
+        finally:
+            self._trace = None
+
+    def replay(self, trace: list) -> bool:
+        """Take over ``trace`` (from another process's ``tracing``) if this resolver, in its present state, would
+        have given every one of its answers; else change nothing and return False (the parallel ingest's check)."""
+        taken: dict[tuple[str, str], Entity] = {}
+        for key, entity, fresh in trace:
+            known = taken.get(key) or self._met.get(key)
+            if known is None:
+                if not fresh:  # the other resolver knew it from something this one has not seen
+                    return False
+                taken[key] = entity
+            elif known != entity:
+                return False
+        for key, entity in taken.items():
+            self._met[key] = entity
+            self.learned.append((key, entity))
+        return True
+
+    def adopt(self, learned: list[tuple[tuple[str, str], Entity]]) -> None:
+        """Take over another resolver's decisions (``learned`` rows), over this one's own: the parallel ingest's
+        workers follow the deciding process (``ld.parallel``)."""
+        self._met.update(learned)
 
     def seed(self, names: Iterable[tuple[str, str, str, str]]) -> None:
         """Remember published entities: (kind, key, label, any name of it) rows, e.g. from the entities graph."""

@@ -28,6 +28,7 @@ import threading
 import time
 from abc import ABC, abstractmethod
 from collections.abc import Iterable, Iterator
+from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
@@ -196,8 +197,17 @@ def term_text(term) -> str:
 
 
 def triple_lines(graph: Graph) -> list[str]:
-    """One N-Triples line (no newline) per triple of ``graph``."""
+    """One N-Triples line (no newline) per triple of ``graph`` (the lines ``attach_lines`` gave it, if any)."""
+    attached = graph.__dict__.get("_docket_lines")
+    if attached is not None:
+        return attached
     return [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in graph]
+
+
+def attach_lines(graph: Graph, lines: list[str]) -> None:
+    """Give ``graph`` its ``triple_lines``, computed elsewhere (a parallel ingest's worker process), so the store
+    does not compute them again. The caller promises that ``graph`` is not changed afterwards."""
+    graph.__dict__["_docket_lines"] = lines
 
 
 def graph_block(name: URIRef, lines: Iterable[str]) -> str:
@@ -275,6 +285,10 @@ class SparqlStore(Store):
         self._known_entity_lines: set[str] = set()
         self._pending: _Pending | None = None
         self._bulk_size = 0
+        # bulk mode: the batch being written by a background thread (its write releases the GIL, so the next batch
+        # is prepared meanwhile); lookups see it until it is committed, every other read waits for it
+        self._in_flight: tuple[_Pending, Future, list[str]] | None = None
+        self._writer: ThreadPoolExecutor | None = None
         self._write_lock = threading.RLock()
 
     # -- what a subclass supplies --
@@ -300,8 +314,9 @@ class SparqlStore(Store):
 
     def record_state(self, doc: URIRef) -> RecordState | None:
         """The bookkeeping of record ``doc`` (pending bulk writes included), or None when there is no such record."""
-        if self._pending and doc in self._pending.writes:
-            record = self._pending.writes[doc][0]
+        buffered = self._buffered(lambda batch: batch.writes.get(doc))
+        if buffered is not None:
+            record = buffered[0]
             if not record:  # a buffered removal
                 return None
             values = {p: record.value(doc, p) for p in _STATE_PREDICATES}
@@ -334,9 +349,8 @@ class SparqlStore(Store):
 
     def record_for_source(self, source_file: str) -> URIRef | None:
         """The record whose ``docket:sourceFile`` is ``source_file`` (pending bulk writes first), if any."""
-        if self._pending and source_file in self._pending.by_source:
-            return self._pending.by_source[source_file]
-        return self._record_with(DOCKET.sourceFile, source_file)
+        buffered = self._buffered(lambda batch: batch.by_source.get(source_file))
+        return buffered if buffered is not None else self._record_with(DOCKET.sourceFile, source_file)
 
     def _record_with(self, predicate: URIRef, value: str) -> URIRef | None:
         # A record states its bookkeeping on its own IRI in its own graph: subject == graph name.
@@ -360,10 +374,10 @@ class SparqlStore(Store):
         if not wanted:
             return {}
         found: dict[URIRef, str] = {}
-        if self._pending:
-            for iri in wanted:
-                if iri in self._pending.labels:
-                    found[iri] = self._pending.labels[iri]
+        for iri in wanted:
+            label = self._buffered(lambda batch: batch.labels.get(iri))
+            if label is not None:
+                found[iri] = label
         values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
         if values:
             query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "
@@ -419,7 +433,7 @@ class SparqlStore(Store):
             _checked_iri(doc)
             self._pending.add(URIRef(doc), record, entities)
             if len(self._pending.writes) >= self._bulk_size:
-                self._flush_pending()
+                self._flush_pending(wait=False)
             return
         self.replace_records([(doc, record, entities)])
 
@@ -432,39 +446,46 @@ class SparqlStore(Store):
         Otherwise the record's graph is dropped and inserted whole, in the same request. A thread lock guards
         read-diff-write; one writer per store is docket's rule (``docket ingest``)."""
         self._check_writable()
+        with self._write_lock:
+            text, entity_lines = self._records_request(writes)
+            if text:
+                self._update(text)
+            self._remember_entity_lines(entity_lines)
+
+    def _records_request(self, writes: Iterable[RecordWrite]) -> tuple[str | None, list[str]]:
+        """The update request replacing ``writes`` (None when nothing changes) and the entity lines it inserts."""
         records, entity_graphs = _merge_writes(writes)
         if not records:
-            return
-        with self._write_lock:
-            drops, deletes, inserts, logged = [], [], [], []
-            for doc, record in records.items():
-                new = dict.fromkeys(triple_lines(record))
-                if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
-                    drops.append(doc)
-                    continue
-                old = self._stored_lines(doc)  # a set; empty (and cheap) for a new record
-                if old is None:
-                    drops.append(doc)
-                    inserts.append(graph_block(doc, new))
-                    logged += self._logged(doc, record, None)
-                    continue
-                if removed := [line for line in old if line not in new]:
-                    deletes.append(graph_block(doc, removed))
-                if added := [line for line in new if line not in old]:
-                    inserts.append(graph_block(doc, added))
-                if removed or added:
-                    logged += self._logged(doc, record, bool(old))
-            entity_lines = self._new_entity_lines(entity_graphs)
-            if entity_lines:
-                inserts.append(graph_block(self.entities_graph, entity_lines))
-            # The change log goes in the same request as the data (ld.changes); a record or entity written again
-            # after its withdrawal loses its tombstone.
-            deletes += self._tombstones_undone(records, entity_lines)
-            if logged:
-                inserts.append(graph_block(self.changes_graph, logged))
-            if drops or deletes or inserts:
-                self._write(drops, deletes, inserts)
-            self._remember_entity_lines(entity_lines)
+            return None, []
+        drops, deletes, inserts, logged = [], [], [], []
+        for doc, record in records.items():
+            new = dict.fromkeys(triple_lines(record))
+            if not new:  # DELETE DATA would leave an empty named graph behind; DROP removes the name too
+                drops.append(doc)
+                continue
+            old = self._stored_lines(doc)  # a set; empty (and cheap) for a new record
+            if old is None:
+                drops.append(doc)
+                inserts.append(graph_block(doc, new))
+                logged += self._logged(doc, record, None)
+                continue
+            if removed := [line for line in old if line not in new]:
+                deletes.append(graph_block(doc, removed))
+            if added := [line for line in new if line not in old]:
+                inserts.append(graph_block(doc, added))
+            if removed or added:
+                logged += self._logged(doc, record, bool(old))
+        entity_lines = self._new_entity_lines(entity_graphs)
+        if entity_lines:
+            inserts.append(graph_block(self.entities_graph, entity_lines))
+        # The change log goes in the same request as the data (ld.changes); a record or entity written again
+        # after its withdrawal loses its tombstone.
+        deletes += self._tombstones_undone(records, entity_lines)
+        if logged:
+            inserts.append(graph_block(self.changes_graph, logged))
+        if drops or deletes or inserts:
+            return self._request(drops, deletes, inserts), entity_lines
+        return None, entity_lines
 
     def delete_record(self, doc: URIRef) -> list[URIRef]:
         """Withdraw record ``doc`` in one update request (``ld.changes.deletion`` plans it)."""
@@ -490,15 +511,18 @@ class SparqlStore(Store):
                 stored = {f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in self.graph(URIRef(name))}
             if stored == set(lines):
                 return
-            self._write([name], [], [graph_block(name, lines)] if lines else [])
+            self._update(self._request([name], [], [graph_block(name, lines)] if lines else []))
             if URIRef(name) == self.entities_graph:
                 self._known_entity_lines = set(lines)
 
     def _write(self, drops: list, deletes: list[str], inserts: list[str]) -> None:
+        self._update(self._request(drops, deletes, inserts))
+
+    def _request(self, drops: list, deletes: list[str], inserts: list[str]) -> str:
         # Every write replaces the change marker, in the same request as the data it marks.
         marker = f"{time.time():.6f} {secrets.token_hex(4)}"
         block = graph_block(self.state_graph, [f"{_iri(self.state_graph)} {_iri(_CHANGED)} {_quoted(marker)} ."])
-        self._update(update_request(drops=[*drops, self.state_graph], deletes=deletes, inserts=[*inserts, block]))
+        return update_request(drops=[*drops, self.state_graph], deletes=deletes, inserts=[*inserts, block])
 
     @contextmanager
     def bulk_mode(self, batch_size: int = 100) -> Iterator[SparqlStore]:
@@ -514,17 +538,56 @@ class SparqlStore(Store):
         if self._pending is not None:
             raise StoreError("bulk mode is already on")
         self._pending, self._bulk_size = _Pending(), batch_size
+        self._writer = ThreadPoolExecutor(1, thread_name_prefix="docket-store-writer")
         try:
             yield self
             self._flush_pending()
         finally:
-            self._pending = None
+            try:
+                self._wait_in_flight()  # a batch handed to the writer is complete: let it commit
+            finally:
+                self._pending = None
+                self._writer.shutdown()
+                self._writer = None
 
     # -- helpers --
 
-    def _flush_pending(self) -> None:
+    def _flush_pending(self, *, wait: bool = True) -> None:
+        """Write the buffered batch: in the background when ``wait`` is False (one batch in flight at most, in
+        order), else before returning, so that a read sees everything written so far."""
         if self._pending is not None and self._pending.writes:
-            self.replace_records(self._pending.take())
+            self._wait_in_flight()  # the diff below reads the stored graphs: the batch before must be in
+            batch = _Pending()
+            batch.writes, batch.by_source, batch.labels = (self._pending.writes, self._pending.by_source,
+                                                           self._pending.labels)
+            writes = self._pending.take()
+            with self._write_lock:
+                text, entity_lines = self._records_request(writes)
+            if text:
+                self._in_flight = (batch, self._writer.submit(self._update, text), entity_lines)
+            else:
+                self._remember_entity_lines(entity_lines)
+        if wait:
+            self._wait_in_flight()
+
+    def _wait_in_flight(self) -> None:
+        if self._in_flight is None:
+            return
+        batch, future, entity_lines = self._in_flight
+        try:
+            future.result()  # a failed write raises here, in the caller's thread
+            self._remember_entity_lines(entity_lines)
+        finally:
+            self._in_flight = None
+
+    def _buffered(self, lookup):
+        """``lookup`` in the buffered batch, then in the batch being written; None when neither has it."""
+        for batch in (self._pending, self._in_flight[0] if self._in_flight else None):
+            if batch:
+                found = lookup(batch)
+                if found is not None:
+                    return found
+        return None
 
     def _logged(self, doc: URIRef, record: Graph, existed: bool | None) -> list[str]:
         # existed is None when the store cannot diff: it is then asked whether the record was there.

@@ -1,0 +1,120 @@
+"""Parallel ingest (``docket ingest --jobs N``): reading, finding entities, mapping and validating in N worker
+processes, while the parent decides and writes exactly as a single-process ingest does.
+
+The parent keeps every decision that depends on the store or on the order of the files: duplicate IDs, which IRI a
+record claims, whether it is unchanged, how entity names resolve (the first form met fixes an unknown entity's key),
+labels already published, and the batched writes. Workers do the costly part under the parent's most likely
+decision: the record's own key, the store's names as the parent saw them at the start, and the checksums of the
+records already stored (an unchanged file is only read). The parent checks each guess (``Ingester`` compares the
+key and the entity references it would use) and redoes the work itself when it differs, so the result is the
+same as ``--jobs 1`` whatever the workers guessed; only the time differs. Results come back in input order.
+
+Workers are started with ``spawn``: the parent holds the store open (RocksDB threads, locks), which a fork would
+copy in an unknown state.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from collections import deque
+from collections.abc import Iterable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
+from pathlib import Path
+
+from ld.entities import Resolver
+from ld.errors import RecordError
+from ld.mapper import MappedRecord, document_key
+from ld.namespaces import DOCKET
+from ld.record import Record
+from ld.store import _quoted, triple_lines
+from ld.validate import Report
+
+
+@dataclass
+class Prepared:
+    """What a worker made of one file: the record (or why it could not be read) and, unless the record looked
+    unchanged, its mapping under ``key`` with the ``references`` used and the SHACL report."""
+
+    path: Path
+    record: Record | None = None
+    rejected: tuple[str, str] | None = None  # (source, reason): exceptions with own arguments do not unpickle
+    key: str | None = None
+    trace: list | None = None  # the resolver's answers while mapping (``Resolver.tracing``)
+    mapped: MappedRecord | None = None
+    report: Report | None = None
+    lines: tuple[list[str], list[str]] | None = None  # ``triple_lines`` of the mapped graph and entities
+
+
+def stored_checksums(store, version: str) -> dict[str, str]:
+    """Source file -> checksum of every stored record mapped by mapper ``version`` (one query)."""
+    query = (f"SELECT ?source ?sum WHERE {{ GRAPH ?g {{ ?g <{DOCKET.sourceFile}> ?source ; "
+             f"<{DOCKET.sourceChecksum}> ?sum ; <{DOCKET.mapperVersion}> {_quoted(version)} }} }}")
+    return {row["source"].value: row["sum"].value for row in store.query(query)}
+
+
+# --- the worker side ------------------------------------------------------------------------------------------------
+
+_worker: dict = {}
+
+
+def _start_worker(base: str, max_bytes: int, names: list, checksums: dict[str, str]) -> None:
+    from ld.ingest import Pipeline
+
+    pipeline = Pipeline(base, max_bytes=max_bytes)
+    pipeline.resolver.seed(names)
+    _worker.update(pipeline=pipeline, checksums=checksums)
+
+
+def _prepare(path: Path) -> Prepared:
+    pipeline = _worker["pipeline"]
+    try:
+        record = pipeline.read(path)
+    except RecordError as error:
+        return Prepared(path, rejected=(error.source, error.reason))
+    if _worker["checksums"].get(record.source) == record.checksum:
+        return Prepared(path, record)  # most likely unchanged: the parent will check
+    try:
+        key = document_key(record)
+        with pipeline.resolver.tracing() as trace:
+            mapped = pipeline.map(record, key)
+        return Prepared(path, record, key=key, trace=trace, mapped=mapped,
+                        report=pipeline.validate(mapped),
+                        lines=(triple_lines(mapped.graph), triple_lines(mapped.entities)))
+    except RecordError:
+        return Prepared(path, record)  # the parent maps it again and reports the error in order
+    except ValueError:  # e.g. a key that cannot make an IRI: the parent meets it again, in its place
+        return Prepared(path, record)
+
+
+# --- the parent side ------------------------------------------------------------------------------------------------
+
+
+def _prepare_chunk(paths: list[Path], learned: list) -> list[Prepared]:
+    _worker["pipeline"].resolver.adopt(learned)
+    return [_prepare(path) for path in paths]
+
+
+def prepare_in_workers(paths: Iterable[Path], *, jobs: int, base: str, max_bytes: int, names: list,
+                       checksums: dict[str, str], resolver: Resolver, chunk: int = 4) -> Iterator[Prepared]:
+    """Each of ``paths`` prepared by one of ``jobs`` worker processes, in input order. ``names`` seeds the workers'
+    entity resolvers (the rows ``Resolver.seed`` takes) and ``checksums`` is ``stored_checksums``. Each chunk also
+    carries what the deciding process's ``resolver`` learned lately (the first form of a new name fixes its entity),
+    so that workers guess as it decides.
+
+    At most ``4 * jobs`` chunks of ``chunk`` files are in flight, so prepared records never pile up in memory when
+    the writes are the slower side. A worker that dies stops the run (BrokenProcessPool), never hangs it."""
+    paths = list(paths)
+    chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
+    context = multiprocessing.get_context("spawn")
+    with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
+                             initargs=(base, max_bytes, names, checksums)) as pool:
+        window: deque = deque()
+        marks = deque([0], maxlen=8 * jobs)  # len(resolver.learned) at recent submits: any worker saw one of them
+        for part in chunks:
+            window.append(pool.submit(_prepare_chunk, part, resolver.learned[marks[0]:]))
+            marks.append(len(resolver.learned))
+            if len(window) >= 4 * jobs:
+                yield from window.popleft().result()
+        while window:
+            yield from window.popleft().result()
