@@ -412,7 +412,10 @@ def main() -> None:
     parser.add_argument("--reuse-store", action="store_true",
                         help="reuse a cached store of this size even if ld/, shapes/, vocab/ or synth.py changed")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--only-remote", action="store_true", help="only the SPARQL latency over a remote store")
     args = parser.parse_args()
+    if args.only_remote:
+        return remote_store_section(args)
     if not shutil.which("wrk"):
         raise SystemExit("bench/serve.py needs wrk (apt-get install wrk; `make bench` installs it)")
     store = cached_store(args.records, reuse=args.reuse_store)
@@ -435,6 +438,7 @@ def main() -> None:
     print(body)
     if not args.no_write:
         write_section("serve", body)
+    remote_store_section(args, store, sample)
 
 
 def compare_sparql(store: Path, sample: dict, repeats: int) -> dict[str, dict]:
@@ -450,6 +454,47 @@ def compare_sparql(store: Path, sample: dict, repeats: int) -> dict[str, dict]:
         endpoints = {"docket": f"http://127.0.0.1:{docket_port}/sparql",
                      "oxigraph": f"http://127.0.0.1:{oxigraph_port}/query"}
         return sparql_latency(endpoints, typical_queries(sample), repeats, budget=60)
+
+
+# --- a remote store (issue 6) ----------------------------------------------------------------------------------------
+
+
+def remote_store_section(args, store: Path | None = None, sample: dict | None = None) -> None:
+    """docket's /sparql over the embedded store beside docket's /sparql over the same data in `oxigraph serve`
+    (read-only, on the same directory), as a remote store (--store-url): what forwarding costs. Its own section of
+    bench/RESULTS.md ("serve-remote")."""
+    store = store or cached_store(args.records, reuse=args.reuse_store)
+    sample = sample or sample_paths(store)
+    embedded_port, remote_port, oxigraph_port = free_port(), free_port(), free_port()
+    oxigraph = [str(BIN / "oxigraph"), "serve-read-only", "--location", str(store), "--bind",
+                f"127.0.0.1:{oxigraph_port}", "--union-default-graph"]
+    load_before = os.getloadavg()[0]
+    with ExitStack() as stack:
+        stack.enter_context(Service("oxigraph serve-read-only", oxigraph,
+                                    f"http://127.0.0.1:{oxigraph_port}/query?query=ASK%7B%7D"))
+        stack.enter_context(docket_serve(store, embedded_port))
+        stack.enter_context(docket_serve(store, remote_port, STORE_URL=f"http://127.0.0.1:{oxigraph_port}/query"))
+        print("SPARQL, embedded and remote store:", file=sys.stderr)
+        endpoints = {"embedded": f"http://127.0.0.1:{embedded_port}/sparql",
+                     "remote": f"http://127.0.0.1:{remote_port}/sparql",
+                     "oxigraph": f"http://127.0.0.1:{oxigraph_port}/query"}
+        results = sparql_latency(endpoints, typical_queries(sample), args.repeats, budget=60)
+    lines = [f"Load average (1 min) before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f} on 2 cores.", "",
+             f"SPARQL over a remote store, {args.records:,} synthetic records: docket's `/sparql` (2 workers) over the "
+             "embedded store, and over the same directory served by `oxigraph serve-read-only --union-default-graph` "
+             "as a remote store (`--store-url`: the query is parsed by docket, then forwarded), with the Oxigraph "
+             "server asked directly for reference. Median of up to "
+             f"{args.repeats} runs per query, one client, a new connection per request, results as JSON.", "",
+             "| query | embedded ms | remote ms | remote / embedded | oxigraph serve ms | rows |",
+             "|---|---:|---:|---:|---:|---:|"]
+    for name, r in results.items():
+        rows = ", ".join(str(n) for n in sorted(set().union(*r["rows"].values())))
+        lines.append(f"| {name} | {r['embedded']:.1f} | {r['remote']:.1f} | {r['remote'] / r['embedded']:.2f}x "
+                     f"| {r['oxigraph']:.1f} | {rows} |")
+    body = "\n".join(lines)
+    print(body)
+    if not args.no_write:
+        write_section("serve-remote", body)
 
 
 if __name__ == "__main__":

@@ -22,12 +22,14 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
+from rdflib import Literal
+
 from ld.entities import Resolver
 from ld.errors import RecordError
 from ld.mapper import MappedRecord, document_key
 from ld.namespaces import DOCKET
 from ld.record import Record
-from ld.store import _quoted, triple_lines
+from ld.store import term_text, triple_lines
 from ld.validate import Report
 
 
@@ -49,7 +51,7 @@ class Prepared:
 def stored_checksums(store, version: str) -> dict[str, str]:
     """Source file -> checksum of every stored record mapped by mapper ``version`` (one query)."""
     query = (f"SELECT ?source ?sum WHERE {{ GRAPH ?g {{ ?g <{DOCKET.sourceFile}> ?source ; "
-             f"<{DOCKET.sourceChecksum}> ?sum ; <{DOCKET.mapperVersion}> {_quoted(version)} }} }}")
+             f"<{DOCKET.sourceChecksum}> ?sum ; <{DOCKET.mapperVersion}> {term_text(Literal(version))} }} }}")
     return {row["source"].value: row["sum"].value for row in store.query(query)}
 
 

@@ -8,7 +8,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from rdflib import DCTERMS, Graph, URIRef
+from rdflib import DCTERMS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import shared_dir
@@ -19,6 +19,7 @@ from ld.store import OxigraphStore
 BASE = "http://example.org/"
 CORPUS = shared_dir() / "corpus"
 MINTER = Minter(BASE)
+AS_OBJECT = "<https://www.w3.org/ns/activitystreams#object>"
 
 
 def note(record_id: str | None, title: str, people: list[str], date: str = "1961-03-02") -> dict:
@@ -58,12 +59,18 @@ def run(store_path: Path, folder: Path, jobs: int, **kwargs) -> list:
 
 
 def dataset(store_path: Path) -> dict[str, Graph]:
-    """Every named graph but the change marker's, without dcterms:modified (the time each record was mapped)."""
+    """Every named graph but the change marker's, without dcterms:modified (the time each record was mapped); the
+    change log as what happened to what, in order (its activities are named and stamped by the time of writing)."""
     with OxigraphStore.open(store_path, minter=MINTER, read_only=True) as store:
         names = [row["g"].value for row in store.query("SELECT DISTINCT ?g WHERE { GRAPH ?g { ?s ?p ?o } }")]
-        graphs = {name: store.graph(URIRef(name)) for name in names if not name.endswith("/graph/state")}
+        graphs = {name: store.graph(URIRef(name)) for name in names if not name.endswith(("/graph/state",
+                                                                                           "/graph/changes"))}
+        log = [(row["t"].value, row["o"].value) for row in store.query(
+            f"SELECT ?t ?o WHERE {{ GRAPH <{BASE}graph/changes> {{ ?a a ?t ; {AS_OBJECT} ?o }} }} ORDER BY ?a")]
     for graph in graphs.values():
         graph.remove((None, DCTERMS.modified, None))
+    graphs["change log"] = Graph()
+    graphs["change log"].add((URIRef("urn:log"), URIRef("urn:is"), Literal(repr(log))))
     return graphs
 
 
@@ -88,3 +95,26 @@ def test_parallel_reingest_skips_unchanged_files_as_one_process_does(inputs, tmp
     assert {status for _, status, *_ in again} == {"unchanged", "rejected"}
     forced = run(tmp_path / "store", inputs, jobs=2, force=True)
     assert {status for _, status, *_ in forced} == {"ingested", "rejected"}
+
+
+def test_the_parent_takes_a_workers_answers_only_when_it_would_have_given_them():
+    from ld.entities import Mention, Resolver
+
+    pipeline = Pipeline(BASE)
+    first, second = Mention("Ngo Dinh Nhu", "person", "associated", "metadata"), \
+        Mention("Ngo, Dinh Nhu", "person", "associated", "metadata")
+    worker = Resolver(pipeline.authority)
+    with worker.tracing() as trace:
+        worker.references([second, first])  # the worker met the second form first
+    parent = Resolver(pipeline.authority)
+    assert parent.replay(trace)  # the parent has met neither: the worker's answers are its own
+    assert parent.resolve(first).label == "Ngo, Dinh Nhu"
+    other = Resolver(pipeline.authority)
+    other.resolve(first)  # this parent met the first form in an earlier file
+    assert not other.replay(trace)
+    assert other.resolve(second).label == "Ngo Dinh Nhu"  # and nothing of the trace was taken
+    late = Resolver(pipeline.authority)
+    with late.tracing() as known_trace:
+        late.resolve(second)
+        late.resolve(first)  # answered from what this worker met before: not fresh
+    assert not Resolver(pipeline.authority).replay(known_trace[1:])

@@ -258,3 +258,43 @@ def test_writes_are_logged_and_a_deletion_leaves_tombstones(subject):
         store.delete_record(a[0])
     store.replace_record(*a)  # it comes back, without its tombstone
     assert changes.tombstone(subject.reopen(), graph, str(a[0])) is None
+
+
+# --- the change log and withdrawal (ld.changes), on every store ------------------------------------------------------
+
+
+def change_log(store: SparqlStore) -> list[tuple[str, str]]:
+    from ld import changes
+
+    return [(a.kind, a.object) for a in changes.activities(store, str(store.changes_graph), limit=1000)]
+
+
+def test_writes_are_logged_in_the_same_request(subject):
+    store = subject.store
+    doc, record, entities = subject.record("logged")
+    store.replace_record(doc, record, entities)
+    with store.bulk_mode(2):
+        for key in ("b1", "b2", "b3"):
+            store.replace_record(*subject.record(key))
+    store.replace_record(*subject.record("logged", checksum="sha256:99"))
+    assert change_log(store) == [("Create", str(doc)), *[("Create", str(subject.minter.document(k)))
+                                                         for k in ("b1", "b2", "b3")], ("Update", str(doc))]
+
+
+def test_delete_withdraws_a_record_with_tombstones_and_it_can_come_back(subject):
+    from ld import changes
+
+    store, minter = subject.store, subject.minter
+    a = subject.record("a", people=("shared", "only-a"))
+    b = subject.record("b", people=("shared",))
+    store.replace_records([a, b])
+    assert store.delete_record(a[0]) == [minter.thing("person", "only-a")]
+    assert list(store.records()) == [b[0]]
+    assert (minter.thing("person", "only-a"), None, None) not in store.graph(store.entities_graph)
+    stone = changes.tombstone(store, str(store.changes_graph), str(a[0]))
+    assert stone is not None and stone.name == "A title"
+    with pytest.raises(NotFound):
+        store.delete_record(minter.document("nothing"))
+    store.replace_record(*a)
+    assert changes.tombstone(store, str(store.changes_graph), str(a[0])) is None
+    assert [kind for kind, thing in change_log(store) if thing == str(a[0])] == ["Create", "Delete", "Create"]
