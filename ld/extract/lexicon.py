@@ -20,7 +20,7 @@ marshal colonel major captain lieutenant admiral counsellor counselor councillor
 chancellor bundeskanzler bundeskanzlers präsident präsidenten präsidentin deputy vice prime foreign first second
 chief head leader editor attaché attache director governor senator congressman king queen emperor prince
 diplomatic defense defence economics economy finance trade interior justice agriculture education health culture
-external affairs internal home industry labour labor commerce planning
+external affairs internal home industry labour labor commerce planning pm mp mep
 sultan shah pope cardinal bishop father chargé charge d'affaires commander generalissimo premier-minister
 beloved supreme state soviet chinese korean american japanese german polish hungarian romanian mongolian
 czechoslovak vietnamese indian french british cuban ethiopian somali
@@ -41,7 +41,7 @@ during since until in on at of for from to by with without about above below und
 upon as per via according regarding concerning re yes no not all any some each every many much more most other
 such our your their his her its my we you they he she it i me us them who whom which what where why how
 dear respected honourable honorable esteemed today yesterday tomorrow here
-neither nor either ultimately moreover furthermore meanwhile nevertheless thereafter hence still yet will shall
+within neither nor either ultimately moreover furthermore meanwhile nevertheless thereafter hence still yet will shall
 would should could might must can do does did sd
 am im er sie es der die das den dem des ein eine einer und oder mit von zu zur zum für auf bei nach über unter
 wie wenn dass daß auch nur noch schon sehr betr

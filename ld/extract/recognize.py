@@ -54,7 +54,7 @@ _ROMAN = re.compile(r"^[IVXLC]+$")
 _IS_INITIALS = re.compile(rf"^{_INITIALS}$")
 _BRACKETED = re.compile(r"\[[^\]]*\]")
 # Continuations of a group name: "Ministry of Foreign Affairs", "Embassy of Hungary in North Korea".
-_GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|to|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
+_GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
 _LOWER_HEAD = re.compile(r"\b(?:government|ministry|organi[sz]ation|embassy)\b")
 _LOWER_GROUP = re.compile(
@@ -144,6 +144,8 @@ class Recognizer:
             return []
         start, end = tokens[0].start, _end_without_possessive(text, tokens)
         name = text[start:end]
+        if len(tokens) > 6 and name.isupper():  # a heading in capitals ("REDUCTION OF THE MILITARY BUDGETS ...")
+            return []
         known = self._kind(name)
         if known == "person":  # titles off, initials after: "Comrade BREZHNEV, L.I."
             return self._person(text, tokens, strict)
@@ -170,8 +172,8 @@ class Recognizer:
     def _group(self, text: str, tokens: list[_Token], heads: list[int], strict: bool) -> list[Span]:
         """A group name; a person named right after its head ("Embassy Counsellor Petrov") is split off."""
         last = heads[-1]
-        while len(tokens) > last + 1 and tokens[-1].folded in STOPWORDS:  # "... Department Stamp"
-            tokens = tokens[:-1]
+        while len(tokens) > last + 1 and (tokens[-1].folded in STOPWORDS or _common(tokens[-1].text)):
+            tokens = tokens[:-1]  # "... Department Stamp", "NATO Expansion"
         rest = tokens[last + 1:]
         if rest and not all(t.is_bracket for t in rest) and not self._kind(text[rest[0].start:rest[-1].end]) == "place":
             people = self._person(text, rest, strict, cue=True)
