@@ -61,9 +61,10 @@ def document_key(record: Record) -> str:
 class Mapper:
     """Turns records into graphs; holds the (parsed once) vocabulary and the IRI minter."""
 
-    def __init__(self, minter: Minter, vocab: Vocabulary, version: str = MAPPER_VERSION):
+    def __init__(self, minter: Minter, vocab: Vocabulary, version: str = MAPPER_VERSION, *, evidence: bool = True):
         self.minter = minter
         self.vocab = vocab
+        self.evidence = evidence  # False leaves out the annotations of mined names (bench/extract.py weighs them)
         self.version = version  # what docket:mapperVersion says: MAPPER_VERSION, plus the authority file's digest
 
     def map(self, record: Record, key: str, references: Sequence[Reference],
@@ -83,6 +84,7 @@ class _RecordBuilder:
     def __init__(self, mapper: Mapper, record: Record, doc: URIRef, references: Sequence[Reference],
                  events: Sequence[EventReference] = ()):
         self.minter, self.vocab, self.version = mapper.minter, mapper.vocab, mapper.version
+        self.evidence = mapper.evidence
         self.record, self.doc, self.references, self.events = record, doc, references, events
         # SimpleMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
@@ -301,7 +303,7 @@ class _RecordBuilder:
         reading order (title, body, summary). One, not one per mention: each is a dozen triples to map, check and
         store, and a long record names its main people dozens of times."""
         seen: set[URIRef] = set()
-        for ref in self.references:
+        for ref in self.references if self.evidence else ():
             mention = ref.mention
             if mention.origin != "text" or mention.start is None or mention.end is None:
                 continue
