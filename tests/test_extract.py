@@ -221,6 +221,8 @@ def test_reingest_after_an_authority_edit_renames_and_merges(tmp_path):
         ("group", "Soviet government"), ("group", "KWP CC Agitprop Department")}),
     ("Then Chen Boda said that Pak Sang-ho agreed.", {("person", "Chen Boda"), ("person", "Pak Sang-ho")}),
     ("Der Bundeskanzler begrüßte Herrn Václav Havel in Prag.", {("person", "Václav Havel"), ("place", "Prag")}),
+    ("The North Vietnamese delegation took the Moscow-Beijing train.",
+     {("place", "North Vietnam"), ("place", "Moscow"), ("place", "Beijing")}),
 ])
 def test_recognizer_on_unseen_sentences(text, expected):
     found = {(s.kind, s.text) for s in Extractor(load_authority(BASE)).recognizer.find(text, strict="Der" in text)}

@@ -71,6 +71,9 @@ _NOT_ACRONYMS = STOPWORDS | OFFICES | DEMONYMS
 _EDGE_WORDS = STOPWORDS - OFFICES - NAME_EDGES
 # Words that name nothing when printed alone (group heads do: "the Institute" may stand for a fuller name).
 _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
+# Adjectives of divided countries and the country they name.
+_COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
+_COMPASS_ADJECTIVE = re.compile(r"\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 
 
@@ -118,6 +121,7 @@ class Recognizer:
         for run in _RUN.finditer(text):
             spans.extend(self._run(text, run.start(), run.group(), strict))
         spans.extend(_lower_groups(text))
+        spans.extend(self._compass_adjectives(text))
         spans.sort(key=lambda s: (s.start, -s.end))
         return _link_short_forms(_drop_overlaps(spans))
 
@@ -245,7 +249,21 @@ class Recognizer:
         sender = bool(_SENDER_BEFORE.search(text[max(0, start - 6):start])) and bool(_SENDER_AFTER.match(text[end:end + 6]))
         via = text[max(0, start - 4):start] == "via "
         strong = cue or verb or boxed or sender or via
+        if not strong and "-" in name:  # "the Ulaanbaatar-Zamyn-Uud railroad": the places a compound joins
+            places = self._nested_places(text, start, end)
+            if places:
+                return [*lead, *places]
         return [*lead, Span(start, end, name, "person", full=None if strong else "?")]
+
+    def _compass_adjectives(self, text: str) -> list[Span]:
+        """ "the South Korean situation", "the South Vietnamese coup": the adjective of a divided country names
+        that state (South Korea, South Vietnam) when the authority file knows it."""
+        found = []
+        for m in _COMPASS_ADJECTIVE.finditer(text):
+            country = f"{m.group(1)} {_COUNTRY_OF[m.group(2).lower()]}"
+            if self._kind(country) == "place":
+                found.append(Span(m.start(), m.end(), country, "place"))
+        return found
 
     def _kind(self, name: str) -> str | None:
         """The kind the authority file gives ``name`` (editorial brackets tried with and without their words)."""
@@ -261,11 +279,13 @@ class Recognizer:
         found = []
         for m in _TOKENS.finditer(text, start, end):
             word = m.group().strip("[]")
-            for part in (word, *word.split("-")) if "-" in word else (word,):
-                if self._kind(part) == "place":
-                    offset = m.start() + (1 if m.group().startswith("[") else 0) + word.find(part)
-                    found.append(Span(offset, offset + len(part), part, "place"))
-                    break
+            if self._kind(word) == "place":
+                parts = [word]
+            else:  # "Ulaanbaatar-Zamyn-Uud", "Moscow-Beijing": the places a compound joins
+                parts = [p for p in word.split("-") if "-" in word and self._kind(p) == "place"]
+            for part in parts:
+                offset = m.start() + (1 if m.group().startswith("[") else 0) + word.find(part)
+                found.append(Span(offset, offset + len(part), part, "place"))
         return found
 
 
