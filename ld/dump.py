@@ -29,6 +29,7 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ld import changes
+from ld.chunks import ChunkCache
 from ld.formats import JSONLD, NQUADS, NTRIPLES, TURTLE, RdfFormat
 from ld.jsonld import CONTEXT_PREFIXES
 
@@ -58,13 +59,36 @@ def dataset_graphs(store) -> list[str]:
     return [*sorted(str(g) for g in store.records()), str(store.entities_graph), system + "vocab"]
 
 
-def dataset_quads(store) -> Iterator[ox.Quad]:
-    """Every quad of the dataset, graph by graph, streamed from the store."""
-    graphs = dataset_graphs(store)
+def graph_quads(store, graph: str) -> Iterator[ox.Quad]:
+    """The quads of one graph, streamed from the store (the embedded store reads its indexes directly)."""
     quads_of = getattr(store, "quads_of", None)
-    if quads_of is not None:  # the embedded store reads its indexes directly
-        return itertools.chain.from_iterable(quads_of(g) for g in graphs)
-    return itertools.chain.from_iterable(_selected_quads(store, g) for g in graphs)
+    return quads_of(graph) if quads_of is not None else _selected_quads(store, graph)
+
+
+def record_tokens(store) -> dict[str, str]:
+    """Every record graph with its ``Store.record_token`` (``dcterms:modified`` and source checksum: both change with
+    every write of the record, see ``ld.chunks``)."""
+    tokens: dict[str, str] = {}
+    for graph in store.records():
+        token = store.record_token(graph)
+        if token is not None:
+            tokens[str(graph)] = token
+    return tokens
+
+
+def record_chunks(store, cache: ChunkCache | None) -> Iterator[tuple[str, bytes]]:
+    """(record graph, its N-Triples) for every record, in IRI order: from ``cache`` when its token still matches,
+    else read from the store (and cached)."""
+    tokens = record_tokens(store)
+    for graph in sorted(tokens):
+        body = cache.get(graph, tokens[graph]) if cache is not None else None
+        if body is None:
+            body = ox.serialize((q.triple for q in graph_quads(store, graph)), format=ox.RdfFormat.N_TRIPLES)
+            if cache is not None:
+                cache.put(graph, tokens[graph], body)
+        yield graph, body
+    if cache is not None:
+        cache.keep_only(tokens)
 
 
 def _selected_quads(store, graph: str) -> Iterator[ox.Quad]:
@@ -99,19 +123,46 @@ class _HashingWriter:
         self.raw.flush()
 
 
-def write_dump(store, out: BinaryIO, fmt: RdfFormat, *, compress: bool = False) -> int:
-    """Stream the dataset in ``fmt`` to ``out`` (gzip-compressed when ``compress``); returns the triple count."""
-    counter = _Counter()
-    quads = counter.wrap(dataset_quads(store))
-    items = quads if fmt.suffix in _QUAD_FORMATS else (quad.triple for quad in quads)
-    prefixes = CONTEXT_PREFIXES if fmt.suffix == TURTLE.suffix else None
+def write_dump(store, out: BinaryIO, fmt: RdfFormat, *, compress: bool = False,
+               cache: ChunkCache | None = None) -> int:
+    """Stream the dataset in ``fmt`` to ``out`` (gzip-compressed when ``compress``); returns the triple count.
+    Record graphs come from ``cache`` where it holds them unchanged (``ld.chunks``), else from the store."""
     if compress:
         # mtime=0: the same data gives the same bytes, hence the same SHA-256 and ETag.
         with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as packed:
-            ox.serialize(items, packed, _OXIGRAPH[fmt.suffix], prefixes=prefixes)
-    else:
-        ox.serialize(items, out, _OXIGRAPH[fmt.suffix], prefixes=prefixes)
-    return counter.count
+            return _write(store, packed, fmt, cache)
+    return _write(store, out, fmt, cache)
+
+
+def _write(store, out: BinaryIO, fmt: RdfFormat, cache: ChunkCache | None) -> int:
+    system = [str(store.entities_graph), str(store.entities_graph).rsplit("/", 1)[0] + "/vocab"]
+    counter = _Counter()
+    system_quads = counter.wrap(itertools.chain.from_iterable(graph_quads(store, g) for g in system))
+    records = 0
+    if fmt.suffix in (NQUADS.suffix, NTRIPLES.suffix):
+        # N-Triples and N-Quads are line formats: cached bytes are copied (a graph name appended for N-Quads).
+        for graph, body in record_chunks(store, cache):
+            records += body.count(b"\n")
+            out.write(body.replace(b" .\n", f" <{graph}> .\n".encode()) if fmt.suffix == NQUADS.suffix else body)
+        items = system_quads if fmt.suffix == NQUADS.suffix else (q.triple for q in system_quads)
+        ox.serialize(items, out, _OXIGRAPH[fmt.suffix])
+        return records + counter.count
+    # Turtle and JSON-LD: one serializer over the parsed chunks and the system graphs.
+    lines = _Counter()
+
+    def record_quads():
+        for graph, body in record_chunks(store, cache):
+            lines.count += body.count(b"\n")
+            if fmt.suffix == JSONLD.suffix:
+                yield from ox.parse(body.replace(b" .\n", f" <{graph}> .\n".encode()), format=ox.RdfFormat.N_QUADS)
+            else:
+                yield from ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
+
+    items = itertools.chain(record_quads(), system_quads if fmt.suffix == JSONLD.suffix
+                            else (q.triple for q in system_quads))
+    prefixes = CONTEXT_PREFIXES if fmt.suffix == TURTLE.suffix else None
+    ox.serialize(items, out, _OXIGRAPH[fmt.suffix], prefixes=prefixes)
+    return lines.count + counter.count
 
 
 def data_version(store) -> str:
@@ -220,15 +271,19 @@ class DumpFolder:
         name = f"{DUMP_NAME}.{fmt.suffix}.gz"
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
         try:
-            with temporary.open("wb") as raw:
+            with temporary.open("wb") as raw, self.chunks() as cache:
                 out = _HashingWriter(raw)
-                triples = write_dump(store, out, fmt, compress=True)
+                triples = write_dump(store, out, fmt, compress=True, cache=cache)
             os.replace(temporary, self.path / name)
         finally:
             temporary.unlink(missing_ok=True)
         modified = datetime.now(timezone.utc).replace(microsecond=0).isoformat()
         return DumpFile(fmt.suffix, name, fmt.media_type, out.size, triples, out.sha256.hexdigest(), modified,
                         version)
+
+    def chunks(self) -> ChunkCache:
+        """The cache of record graphs' N-Triples in this folder (``ld.chunks``)."""
+        return ChunkCache(self.path / "chunks.sqlite")
 
     def _write_index(self, index: dict[str, DumpFile]) -> None:
         entries = [asdict(index[f.suffix]) for f in DUMP_FORMATS if f.suffix in index]

@@ -756,11 +756,6 @@ class OxigraphStore(SparqlStore):
         self._open_db()
         super()._check_writable()
 
-    def quads_of(self, name: str) -> Iterator[ox.Quad]:
-        """The quads of graph ``name``, streamed from the store's index (for dumps: no query engine)."""
-        self._flush_pending()
-        return self._quads(None, None, None, ox.NamedNode(_checked_iri(name)))
-
     def _stored_lines(self, doc: URIRef) -> set[str]:
         # pyoxigraph prints terms as N-Triples, escaped as term_text escapes them, so lines compare as text.
         # Reading costs about 8 us a quad; skipped for a new record.

@@ -397,3 +397,36 @@ def test_served_dumps_follow_the_data(tmp_path):
     while not all(e["current"] for e in impatient.get("/dumps/?format=json").get_json()):
         assert time.monotonic() < deadline, "the dumps were not remade within a minute"
         time.sleep(0.2)
+
+
+def test_the_dump_cache_never_serves_a_changed_record(tmp_path):
+    from ld.chunks import ChunkCache
+    from ld.dump import JSONLD, NQUADS, TURTLE, write_dump
+    from ld.store import OxigraphStore
+
+    sources, store_dir = tmp_path / "sources", tmp_path / "store"
+    sources.mkdir()
+    for name in NAMES[:3]:
+        shutil.copy(CORPUS / name, sources)
+    assert main(["ingest", str(sources), "--store", str(store_dir), "--base-uri", BASE, "--quiet"]) == 0
+
+    def dumps(fmt) -> tuple[bytes, bytes]:
+        import io
+
+        with OxigraphStore.open(store_dir, base=BASE, read_only=True) as store, \
+                ChunkCache(tmp_path / "chunks.sqlite") as cache:
+            cached, fresh = io.BytesIO(), io.BytesIO()
+            assert write_dump(store, cached, fmt, cache=cache) == write_dump(store, fresh, fmt)
+            return cached.getvalue(), fresh.getvalue()
+
+    for fmt in (NQUADS, TURTLE, JSONLD):
+        assert len(set(dumps(fmt))) == 1  # the cache filled
+        assert len(set(dumps(fmt))) == 1  # and read
+    edited = sources / NAMES[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Ivanov", "Ivanoff"), encoding="utf-8")
+    assert main(["ingest", str(sources), "--store", str(store_dir), "--base-uri", BASE, "--quiet"]) == 0
+    cached, fresh = dumps(NQUADS)
+    assert cached == fresh and b"Ivanoff" in cached
+    assert main(["delete", str(edited), "--store", str(store_dir), "--base-uri", BASE]) == 0
+    cached, fresh = dumps(NQUADS)
+    assert cached == fresh and b"Ivanoff" not in cached
