@@ -218,11 +218,11 @@ class DumpFolder:
 
     def fresh(self, store, formats: tuple[RdfFormat, ...] = DUMP_FORMATS, *,
               version: str | None = None) -> dict[str, DumpFile]:
-        """The index, after making again every dump of ``formats`` that is missing or older than the data."""
+        """The index, after making again every dump of ``formats`` that is missing or older than the data, and the
+        dataset statistics (``statistics``) with them."""
         version = version or data_version(store)
-        index = self.index()
-        if all(f.suffix in index and index[f.suffix].version == version for f in formats):
-            return index
+        if self.current(version, formats):
+            return self.index()
         self.path.mkdir(parents=True, exist_ok=True)
         with self._locked():
             index = self.index()  # another process may have made them while this one waited
@@ -230,12 +230,34 @@ class DumpFolder:
                 if fmt.suffix not in index or index[fmt.suffix].version != version:
                     index[fmt.suffix] = self._make(store, fmt, version)
                     self._write_index(index)
+            if (self.statistics() or {}).get("version") != version:
+                self._write_statistics(store, version)
         return index
 
     def current(self, version: str, formats: tuple[RdfFormat, ...] = DUMP_FORMATS) -> bool:
-        """Whether every dump of ``formats`` was made from data version ``version``."""
+        """Whether every dump of ``formats``, and the statistics, were made from data version ``version``."""
         index = self.index()
-        return all(f.suffix in index and index[f.suffix].version == version for f in formats)
+        return all(f.suffix in index and index[f.suffix].version == version for f in formats) \
+            and (self.statistics() or {}).get("version") == version
+
+    def statistics(self) -> dict | None:
+        """The VoID statistics made with the dumps (``ld.void.Statistics`` fields and ``version``), or None."""
+        try:
+            return json.loads((self.path / "statistics.json").read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):
+            return None
+
+    def _write_statistics(self, store, version: str) -> None:
+        # SPARQL aggregates over every quad: ~30 s at 10,000 records, too long for a web request, so they are made
+        # here, with the dumps, by the process that makes those.
+        from ld.iris import Minter
+        from ld.void import statistics
+
+        base = str(store.entities_graph).rsplit("/", 2)[0] + "/"
+        stats = {**asdict(statistics(store, Minter(base))), "version": version}
+        temporary = self.path / f".statistics.json.{os.getpid()}.tmp"
+        temporary.write_text(json.dumps(stats), encoding="utf-8")
+        os.replace(temporary, self.path / "statistics.json")
 
     def busy(self) -> bool:
         """Whether some process is making dumps right now (holds the folder's lock)."""

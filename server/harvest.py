@@ -23,9 +23,9 @@ from ld import changes, feed, sitemap
 from ld.dump import DUMP_FORMATS, DumpFolder, data_version, dumps_path_for
 from ld.errors import NotFound
 from ld.oai import Repository
-from ld.void import statistics, void_graph
+from ld.void import Statistics, void_graph
 from server.errors import Unacceptable, error_response
-from server.http import cacheable
+from server.http import cacheable, etag_of
 from server.negotiate import REPRESENTATIONS, by_suffix, choose
 from server.publish import Publisher
 from server.urls import Urls
@@ -121,12 +121,16 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
         if wanted is None:
             raise Unacceptable([(r.label, r.media_type, f"{urls.root}/void?format={r.suffix}")
                                 for r in REPRESENTATIONS])
-        graph = publisher.cached(snap, ("void",), lambda: _void(harvest, snap, version, stamp))
+        harvest.dump_index()  # the statistics are made with the dumps
+        stats = harvest.dumps.statistics()
+        if stats is None:
+            return _being_made()
+        graph = publisher.cached(snap, ("void", stats["version"]), lambda: _void(harvest, stats, stamp))
         if wanted.rdf is None:
             text = graph.serialize(format="turtle")
             body = render_template("void.html", turtle=text).encode("utf-8")
         else:
-            body = publisher.cached(snap, ("void", wanted.suffix),
+            body = publisher.cached(snap, ("void", stats["version"], wanted.suffix),
                                     lambda: graph.serialize(format=wanted.rdf.rdflib_name, encoding="utf-8"))
         return harvest.respond(body, wanted.media_type)
 
@@ -195,11 +199,13 @@ def _being_made() -> Response:
     return response
 
 
-def _void(harvest: Harvest, snap, version: str, stamp: float | None) -> Graph:
+def _void(harvest: Harvest, stats: dict, stamp: float | None) -> Graph:
+    stats = dict(stats)
+    version = stats.pop("version")
     index = harvest.dumps.index()
-    current = {k: v for k, v in index.items() if v.version == version}
+    current = {k: v for k, v in index.items() if v.version == version}  # sizes and checksums of the same data
     modified = datetime.fromtimestamp(stamp, timezone.utc) if stamp else None
-    return void_graph(statistics(snap.store, harvest.minter), harvest.minter, modified=modified,
+    return void_graph(Statistics(**stats), harvest.minter, modified=modified,
                       license=harvest.settings["LICENSE"], publisher=harvest.settings["PUBLISHER"], dumps=current)
 
 
@@ -242,6 +248,8 @@ def _gone(harvest: Harvest, stone: changes.Tombstone, urls: Urls) -> Response:
     else:
         body = _tombstone_graph(stone).serialize(format=wanted.rdf.rdflib_name, encoding="utf-8")
     response = Response(body, 410, mimetype=wanted.media_type)
+    response.set_etag(etag_of(body))
+    response.last_modified = stone.deleted.replace(tzinfo=timezone.utc)
     response.vary.add("Accept")
     response.cache_control.public = True
     response.cache_control.max_age = harvest.settings["MAX_AGE"]

@@ -430,3 +430,32 @@ def test_the_dump_cache_never_serves_a_changed_record(tmp_path):
     assert main(["delete", str(edited), "--store", str(store_dir), "--base-uri", BASE]) == 0
     cached, fresh = dumps(NQUADS)
     assert cached == fresh and b"Ivanoff" not in cached
+
+
+def test_a_deletion_invalidates_the_shared_cache(tmp_path):
+    sources, store = tmp_path / "sources", tmp_path / "store"
+    sources.mkdir()
+    for name in ("journal-ivanov-1955-12-06.txt", "journal-ivanov-1955-12-24.txt"):
+        shutil.copy(CORPUS / name, sources)
+    assert main(["ingest", str(sources), "--store", str(store), "--base-uri", BASE, "--quiet"]) == 0
+    client = create_app({"STORE": str(store), "BASE_URI": BASE, "CHECK_INTERVAL": 0}).test_client()
+    records = [a["object"]["id"] for a in client.get("/changes/page/1").get_json()["orderedItems"]]
+    withdrawn = next(r for r in records if "1955-12-06" in r)
+    page = f"/doc/document/{withdrawn.rsplit('/', 1)[1]}"
+    assert client.get(page + ".ttl").status_code == 200
+    # an entity both journals mention lists both: find it from the record's own links, and cache its page
+    record = Graph().parse(data=client.get(page + ".ttl").data, format="turtle")
+    people = sorted({str(o) for o in record.objects() if "/id/person/" in str(o)})
+    listing = {}
+    for person in people:
+        body = client.get(person.replace(BASE, "/").replace("/id/", "/doc/") + ".nt").get_data(as_text=True)
+        if withdrawn in body and all(r in body for r in records):
+            listing[person] = body
+    assert listing, "the two journals share someone"
+    time.sleep(1.1)  # the shared cache's stamps compare file times
+    assert main(["delete", str(sources / "journal-ivanov-1955-12-06.txt"), "--store", str(store),
+                 "--base-uri", BASE]) == 0
+    assert client.get(page + ".ttl").status_code == 410
+    for person in listing:
+        body = client.get(person.replace(BASE, "/").replace("/id/", "/doc/") + ".nt").get_data(as_text=True)
+        assert withdrawn not in body, f"{person} still lists the withdrawn record"
