@@ -14,8 +14,10 @@ every error condition of the protocol. No web framework: ``Repository.respond(ar
 from __future__ import annotations
 
 import base64
+import bisect
 import json
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
 from xml.sax.saxutils import escape, quoteattr
@@ -93,8 +95,12 @@ def _literal(when: datetime) -> str:
 class Repository:
     """One OAI-PMH repository: the store (a ``Store``), the minter of its IRIs and the repository's description."""
 
-    def __init__(self, store, minter: Minter, *, name: str, admin_email: str, page_size: int = 100):
+    def __init__(self, store, minter: Minter, *, name: str, admin_email: str, page_size: int = 100,
+                 cached: Callable[[tuple, Callable[[], object]], object] | None = None):
+        """``cached(key, build)`` keeps values for the current data (e.g. the server's per-worker cache); without
+        it, every list request reads the whole ordered list again."""
         self.store = store
+        self._cached = cached or (lambda key, build: build())
         self.minter = minter
         self.base_url = f"{minter.base}oai"
         self.name, self.admin_email, self.page_size = name, admin_email, page_size
@@ -196,9 +202,15 @@ class Repository:
         after = request.get("after")
         cursor = request.get("cursor", 0)
         total = request.get("total")
+        listed = self._cached(("oai-list", start, end, spec), lambda: self._ordered(start, end, spec))
         if total is None:
-            total = self._count(start, end, spec)
-        headers = self._headers(start, end, spec, after, self.page_size + 1)
+            total = len(listed)
+        # The page: the items after the last one sent (by datestamp, then identifier), and one more to know if
+        # there are more. A record updated meanwhile sorts anew; the keyset makes a harvest resume where it was.
+        first = bisect.bisect_right(listed, (after[0], after[1], True)) if after is not None else 0
+        rows = listed[first:first + self.page_size + 1]
+        sets = self._sets_of([i for _, i, deleted in rows if not deleted], [i for _, i, deleted in rows if deleted])
+        headers = [Header(i, stamp, deleted, sets.get(i, ())) for stamp, i, deleted in rows]
         if not headers:
             if after is not None:  # the rest went away meanwhile: end the list
                 return [], f'<resumptionToken completeListSize="{total}" cursor="{cursor}"/>'
@@ -250,27 +262,18 @@ class Repository:
                FILTER(STRSTARTS(STR(?id), "{base}id/document/")) BIND(true AS ?deleted) }}
             {where} }}"""
 
-    def _count(self, start, end, spec) -> int:
-        rows = list(self.store.query(f"SELECT (COUNT(DISTINCT ?id) AS ?n) WHERE "
-                                     f"{self._selection(start, end, spec)}"))
-        return int(rows[0]["n"].value) if rows else 0
-
-    def _headers(self, start, end, spec, after, limit: int) -> list[Header]:
-        keyset = ""
-        if after is not None:
-            stamp, identifier = after
-            when = _literal(datetime.strptime(stamp, "%Y-%m-%dT%H:%M:%SZ"))
-            keyset = (f"FILTER(?m2 > {when} || (?m2 = {when} && STR(?id) > {json.dumps(identifier)}))")
-        # Datestamps are compared at whole seconds (what the protocol shows), so the keyset is exact.
-        query = f"""SELECT DISTINCT ?id ?m2 ?deleted WHERE {{ {self._selection(start, end, spec)}
-            BIND(xsd:dateTime(SUBSTR(STR(?m), 1, 19)) AS ?m2) {keyset} }}
-            ORDER BY ?m2 ?id LIMIT {int(limit)}"""
-        query = "PREFIX xsd: <http://www.w3.org/2001/XMLSchema#>\n" + query
-        rows = [(row["id"].value, _stamp(row["m2"].value), row["deleted"].value == "true")
-                for row in self.store.query(query)]
-        sets = self._sets_of([i for i, _, deleted in rows if not deleted],
-                             [i for i, _, deleted in rows if deleted])
-        return [Header(i, stamp, deleted, sets.get(i, ())) for i, stamp, deleted in rows]
+    def _ordered(self, start, end, spec) -> list[tuple[str, str, bool]]:
+        """(datestamp, identifier, deleted) of every item selected, sorted: one query for the whole list (Oxigraph
+        has no index by value to page through in order, so each page would cost as much), kept per data version
+        by the caller (``cached``)."""
+        query = f"SELECT DISTINCT ?id ?m ?deleted WHERE {self._selection(start, end, spec)}"
+        items = {}
+        for row in self.store.query(query):
+            deleted = row["deleted"].value == "true"
+            identifier = row["id"].value
+            if identifier not in items or not deleted:  # a record written again after a deletion is live
+                items[identifier] = (_stamp(row["m"].value), identifier, deleted)
+        return sorted(items.values())
 
     # -- items --
 

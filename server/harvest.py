@@ -145,7 +145,8 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
         arguments = request.form.to_dict(flat=False) if request.method == "POST" else \
             request.args.to_dict(flat=False)
         repository = Repository(snap.store, publisher.minter, name=settings["OAI_REPOSITORY_NAME"],
-                                admin_email=settings["OAI_ADMIN_EMAIL"], page_size=settings["OAI_PAGE_SIZE"])
+                                admin_email=settings["OAI_ADMIN_EMAIL"], page_size=settings["OAI_PAGE_SIZE"],
+                                cached=lambda key, build: publisher.cached(snap, key, build))
         body = repository.respond(arguments)
         key = json.dumps(sorted(arguments.items()))
         return harvest.respond(body, "text/xml", etag_of=key)
