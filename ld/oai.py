@@ -298,8 +298,9 @@ class Repository:
         found: dict[str, set[str]] = {}
         if live:
             values = " ".join(f"<{i}>" for i in live)
-            query = (f"SELECT ?id ?t ?d WHERE {{ VALUES ?id {{ {values} }} GRAPH ?id {{ "
-                     f"OPTIONAL {{ ?id <{_DC}type> ?t }} OPTIONAL {{ ?id <{_DC}date> ?d }} }} }}")
+            # A UNION of two bound patterns: an empty GRAPH group with OPTIONALs made Oxigraph scan (1.2 s a page).
+            query = (f"SELECT ?id ?t ?d WHERE {{ VALUES ?id {{ {values} }} "
+                     f"{{ GRAPH ?id {{ ?id <{_DC}type> ?t }} }} UNION {{ GRAPH ?id {{ ?id <{_DC}date> ?d }} }} }}")
             for row in self.store.query(query):
                 specs = found.setdefault(row["id"].value, set())
                 for spec in (genre_spec(row["t"].value if row["t"] else None),
