@@ -128,6 +128,12 @@ class Resolver:
         entity = self.authority.resolve(name, mention.kind)
         if entity.known:
             return entity
+        if mention.role == "associated":
+            # "Associated People & Organizations" mixes people and groups, and guess_kind only guesses: the
+            # authority file's kind for the name wins ("TASS", "Politburo" are no people)
+            listed = self.authority.lookup(name)
+            if listed is not None and listed.kind in ("person", "group"):
+                return listed
         key = (entity.kind, _key(name))
         found = self._met.get(key)
         fresh = found is None

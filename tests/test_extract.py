@@ -275,3 +275,12 @@ def test_the_shapes_check_the_evidence(pipeline, breakage, message):
     breakage(broken)
     report = pipeline.validator.validate(broken, mapped.entities)
     assert not report.conforms and any(message in f.message for f in report.violations)
+
+
+def test_the_authority_decides_the_kind_of_a_name_in_a_mixed_metadata_list():
+    from ld.entities import Mention, Resolver, guess_kind
+
+    resolver = Resolver(load_authority(BASE))
+    for name, kind in (("Bundeskanzleramt", "group"), ("Kuomintang", "group"), ("Pravda", "group"),
+                       ("Kim Il Sung", "person")):
+        assert resolver.resolve(Mention(name, guess_kind(name), "associated", "metadata")).kind == kind
