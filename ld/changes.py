@@ -258,10 +258,16 @@ def log_state(store, changes: str) -> tuple[int, datetime | None]:
 def activities(store, changes: str, *, offset: int = 0, limit: int = 100) -> list[Activity]:
     """Activities in the order they were written (oldest first; their IRIs carry the write time in nanoseconds, which
     also orders a record re-created with an older ``dcterms:modified`` after its deletion), from ``offset``."""
-    query = (f"SELECT ?a ?k ?o ?t WHERE {{ GRAPH <{changes}> {{ ?a <{AS.endTime}> ?t ; a ?k ; <{AS.object}> ?o }} }} "
-             f"ORDER BY ?a OFFSET {int(offset)} LIMIT {int(limit)}")
-    return [Activity(row["a"].value, row["k"].value.rsplit("#", 1)[1], row["o"].value, _time(row["t"].value))
-            for row in store.query(query)]
+    return all_activities(store, changes)[offset:offset + limit]
+
+
+def all_activities(store, changes: str) -> list[Activity]:
+    """Every activity in the order written, from one query without ORDER BY (sorted here: Oxigraph sorts by
+    decoding every IRI, which made each page of the feed cost ~2 s at 10,000 records)."""
+    query = f"SELECT ?a ?k ?o ?t WHERE {{ GRAPH <{changes}> {{ ?a <{AS.endTime}> ?t ; a ?k ; <{AS.object}> ?o }} }}"
+    found = [Activity(row["a"].value, row["k"].value.rsplit("#", 1)[1], row["o"].value, _time(row["t"].value))
+             for row in store.query(query)]
+    return sorted(found, key=lambda activity: activity.iri)
 
 
 def tombstone(store, changes: str, thing: str) -> Tombstone | None:

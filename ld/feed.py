@@ -42,14 +42,15 @@ def collection(minter: Minter, total: int, size: int) -> dict:
     }
 
 
-def page(store, minter: Minter, number: int, total: int, size: int) -> dict:
-    """Page ``number`` (1 = oldest) of the change feed; ValueError when there is no such page."""
+def page(activities: list[changes.Activity], minter: Minter, number: int, size: int) -> dict:
+    """Page ``number`` (1 = oldest) of the change feed of ``activities`` (``changes.all_activities``); ValueError
+    when there is no such page."""
+    total = len(activities)
     last = page_count(total, size)
     if not 1 <= number <= last:
         raise ValueError(f"the change feed has pages 1 to {last}, not {number}")
     base = minter.base
-    graph = str(changes.changes_graph_of(f"{base}graph/"))
-    items = [_item(minter, a) for a in changes.activities(store, graph, offset=(number - 1) * size, limit=size)]
+    items = [_item(minter, a) for a in activities[(number - 1) * size:number * size]]
     body = {
         "@context": AS_CONTEXT,
         "id": f"{base}changes/page/{number}",

@@ -42,10 +42,12 @@ class Harvest:
         self.minter = publisher.minter
         self.changes_graph = str(changes.changes_graph_of(f"{self.minter.base}graph/"))
         self.dumps = DumpFolder(settings["DUMPS"] or dumps_path_for(settings["STORE"]))
+        self._sitemap: tuple[str, list] | None = None
 
-    def dump_index(self):
-        """(index of the dumps, the current data version): dumps older than the data are remade by a process of
-        their own (``DumpFolder.refresh_in_background``), waited for at most DUMP_WAIT seconds."""
+    def dump_index(self, ready=None):
+        """(index of the dumps, the current data version): dumps older than the data (and the sitemap and the
+        statistics made with them) are remade by a process of their own (``DumpFolder.refresh_in_background``),
+        waited for at most DUMP_WAIT seconds, or until ``ready()``."""
         _, version, _, _ = self.state()
         if self.dumps.current(version):
             return self.dumps.index(), version
@@ -54,7 +56,24 @@ class Harvest:
         if settings.get("STORE_URL"):
             arguments += ["--store-url", settings["STORE_URL"]]
         env = {**os.environ, "DOCKET_DUMPS": str(self.dumps.path)}
-        return self.dumps.refresh_in_background(arguments, env, version, wait=settings["DUMP_WAIT"]), version
+        return self.dumps.refresh_in_background(arguments, env, version, wait=settings["DUMP_WAIT"],
+                                                ready=ready and (lambda: ready(version))), version
+
+    def sitemap_chunks(self):
+        """The sitemap's pages in sitemap-sized chunks (None while the first sitemap is being made), kept in this
+        worker while they are of the current data."""
+        _, version, _, _ = self.state()
+        if self._sitemap is not None and self._sitemap[0] == version:
+            return self._sitemap[1]
+        self.dump_index(ready=lambda v: (self.dumps.sitemap() or {}).get("version") == v)
+        made = self.dumps.sitemap()
+        if made is None:
+            return None
+        chunks = sitemap.chunked([sitemap.Page(loc, lastmod) for loc, lastmod in made["pages"]],
+                                 self.settings["SITEMAP_SIZE"])
+        if made["version"] == version:
+            self._sitemap = (version, chunks)
+        return chunks
 
     def state(self):
         """(snapshot, data version, activity count, newest change as a POSIX time or None), cached per version."""
@@ -121,7 +140,7 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
         if wanted is None:
             raise Unacceptable([(r.label, r.media_type, f"{urls.root}/void?format={r.suffix}")
                                 for r in REPRESENTATIONS])
-        harvest.dump_index()  # the statistics are made with the dumps
+        harvest.dump_index(ready=lambda v: (harvest.dumps.statistics() or {}).get("version") == v)
         stats = harvest.dumps.statistics()
         if stats is None:
             return _being_made()
@@ -161,10 +180,12 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
 
     @bp.get("/changes/page/<int:number>")
     def changes_page(number: int):
-        snap, _, count, _ = harvest.state()
+        snap, _, _, _ = harvest.state()
+        activities = publisher.cached(snap, ("activities",), lambda: changes.all_activities(
+            snap.store, harvest.changes_graph))
         try:
             body = publisher.cached(snap, ("changes", number), lambda: feed.page(
-                snap.store, publisher.minter, number, count, settings["CHANGES_PAGE_SIZE"]))
+                activities, publisher.minter, number, settings["CHANGES_PAGE_SIZE"]))
         except ValueError as error:
             raise NotFound(str(error)) from None
         return harvest.respond(_json(body), "application/activity+json")
@@ -172,10 +193,10 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
     # -- sitemap --
 
     def chunks():
-        snap, _, _, stamp = harvest.state()
-        fallback = datetime.fromtimestamp(stamp, timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ") if stamp else None
-        return publisher.cached(snap, ("sitemap",), lambda: sitemap.chunked(
-            sitemap.pages(snap.store, publisher.minter, fallback), settings["SITEMAP_SIZE"]))
+        parts = harvest.sitemap_chunks()
+        if parts is None:
+            raise _Unavailable()
+        return parts
 
     @bp.get("/sitemap.xml")
     def sitemap_root():
@@ -190,8 +211,13 @@ def harvest_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: U
             abort(404, f"no sitemap part {number}; see {urls.root}/sitemap.xml")
         return harvest.respond(sitemap.urlset(parts[number - 1]), "application/xml")
 
+    bp.register_error_handler(_Unavailable, lambda error: _being_made())
     bp.record_once(lambda state: _install_gone(state.app, harvest, urls))
     return bp
+
+
+class _Unavailable(Exception):
+    """The sitemap is being made for the first time."""
 
 
 def _being_made() -> Response:
