@@ -160,7 +160,7 @@ class Ingester:
             self.pipeline.resolver.seed(names)
             paths = list(paths)
             # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
-            # batch in flight, which the next run ingests again.
+            # batch being written and the one being filled, which the next run ingests again.
             with self.store.bulk_mode(self.batch_size):
                 if self.jobs > 1 and len(paths) > 1:
                     yield from self._ingest_in_parallel(paths, names)

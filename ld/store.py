@@ -528,9 +528,12 @@ class SparqlStore(Store):
     def bulk_mode(self, batch_size: int = 100) -> Iterator[SparqlStore]:
         """Buffer ``replace_record`` calls and commit them ``batch_size`` at a time, one transaction per batch.
 
-        Each record is still all-or-nothing; a crash loses at most the uncommitted batch. Duplicate lookups
-        (``record_for_source``, ``record_state``) see buffered records; other reads commit
-        the buffer first. On a normal exit the rest is committed; when an exception escapes, the buffer is dropped.
+        A full batch is written by a background thread while the next one fills (the write releases the GIL); one
+        batch is in flight at most, and batches commit in order. Each record is still all-or-nothing; a crash loses
+        at most the batch being written and the one being filled. Duplicate lookups (``record_for_source``,
+        ``record_state``, ``entity_labels``) see buffered and in-flight records; other reads wait for them to be
+        committed. On a normal exit the rest is committed; when an exception escapes, the batch in flight is let
+        finish (it is complete) and the buffer is dropped.
         """
         if batch_size < 1:
             raise ValueError("batch_size must be at least 1")
