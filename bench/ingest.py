@@ -12,6 +12,7 @@ by side with one process (target, issue 6: at least 1.7x with --jobs 2 on 2 core
 from __future__ import annotations
 
 import argparse
+import os
 import resource
 import subprocess
 import sys
@@ -77,12 +78,13 @@ def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
     """One process beside `--jobs N`, both into fresh stores from the same files, in the same run."""
     return [
         "",
-        f"`docket ingest --jobs {jobs}` beside one process, the same {count:,} files into fresh stores, one run:",
+        f"`docket ingest --jobs {jobs}` beside one process, the same {count:,} files into fresh stores, one run "
+        f"(load average at the end: {os.getloadavg()[0]:.1f} on {os.cpu_count()} cores; other processes on the "
+        "machine slow the parallel run the most, its single writer process being the narrow part):",
         "",
         f"| measure | --jobs 1 | --jobs {jobs} |", "|---|---:|---:|",
         f"| records/s | {count / one[0]:,.0f} | {count / many[0]:,.0f} |",
         f"| wall time | {one[0]:,.1f} s | {many[0]:,.1f} s |",
-        f"| peak memory (RSS, largest process) | {one[1]:,.0f} MiB | {many[1]:,.0f} MiB |",
         f"| speed-up | | {one[0] / many[0]:.2f}x (target >= 1.7x) |",
         "",
         f"Summary lines: `{one[2]}`; --jobs {jobs}: `{many[2]}`.",
