@@ -41,7 +41,7 @@ from ld import changes as change_log
 from ld.errors import NotFound, QueryRejected, StoreError
 from ld.iris import Minter
 from ld.oxopen import open_read_only
-from ld.terms import to_rdflib
+from ld.terms import to_rdflib, triples_of
 from ld.namespaces import DOCKET
 
 # One record as the store takes it: (record IRI, the record's own triples, its entity-description triples).
@@ -201,7 +201,7 @@ def triple_lines(graph: Graph) -> list[str]:
     attached = graph.__dict__.get("_docket_lines")
     if attached is not None:
         return attached
-    return [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in graph]
+    return [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in triples_of(graph)]
 
 
 def attach_lines(graph: Graph, lines: list[str]) -> None:

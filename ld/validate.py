@@ -41,7 +41,7 @@ from rdflib.term import Node
 from ld.iris import DEFAULT_BASE_URI, check_base_uri
 from ld.namespaces import PREFIXES, SH
 from ld.resources import shapes_dir
-from ld.terms import to_oxigraph, to_rdflib
+from ld.terms import to_oxigraph, to_rdflib, triples_of
 from ld.vocab import load_vocabulary
 
 ENGINES = ("compiled", "pyshacl")
@@ -132,7 +132,7 @@ class Validator:
         subject concepts the record links to): their classes and labels are needed for checks such as "an author is
         a person or group". ``graph`` is not modified.
         """
-        triples = list(graph)
+        triples = triples_of(graph)
         context = self._context(triples, entities)
         if self._compiled is not None:
             return _results_report(self._compiled.validate(_Data(triples, context)))
