@@ -212,3 +212,17 @@ def test_document_keys_are_stable_and_readable():
     assert document_key(record) == document_key(read_path(IVANOV))
     assert document_key(record).startswith("1955-12-06-journal-of-soviet-ambassador")
     assert document_key(read_bytes(TRANSLATED, "x.txt")) == "900001"
+
+
+def test_triples_of_reads_a_mapped_graph_as_iterating_it_does(pipeline):
+    """ld.terms.triples_of reads the mapper's SimpleMemory index directly; it must give exactly the graph's triples
+    (with the text's evidence annotations), and iterate any other graph as usual."""
+    from ld.terms import triples_of
+
+    mapped = pipeline.map(read_path(IVANOV))
+    for graph in (mapped.graph, mapped.entities):
+        fast = triples_of(graph)
+        assert len(fast) == len(graph) and set(fast) == set(graph)
+    plain = Graph()
+    plain.parse(data=mapped.graph.serialize(format="nt"), format="nt")
+    assert set(triples_of(plain)) == set(mapped.graph)
