@@ -82,7 +82,7 @@ def cached_store(count: int, reuse: bool = False) -> Path:
         subprocess.run([sys.executable, str(HERE / "synth.py"), "--records", str(count), "--out", records],
                        check=True, stdout=subprocess.DEVNULL)
         done = subprocess.run([str(BIN / "docket"), "ingest", records, "--store", str(store), "--base-uri", BASE,
-                               "--quiet"], capture_output=True, text=True, cwd=ROOT)
+                               "--quiet", "--jobs", str(os.cpu_count() or 1)], capture_output=True, text=True, cwd=ROOT)
     if done.returncode not in (0, 1):  # 1: some synthetic records rejected, which the ingest bench reports
         raise SystemExit(f"docket ingest failed ({done.returncode}): {done.stderr[-2000:]}")
     stamp.write_text(wanted)
