@@ -76,6 +76,8 @@ def cached_store(count: int, reuse: bool = False) -> Path:
         return store
     shutil.rmtree(store, ignore_errors=True)
     stamp.unlink(missing_ok=True)
+    for cache_file in OUT.glob(f"{store.name}.cache.sqlite*"):  # the old store's renderings, and its WAL
+        cache_file.unlink()
     OUT.mkdir(parents=True, exist_ok=True)
     with tempfile.TemporaryDirectory(prefix="docket-bench-records-") as records:
         print(f"generating and ingesting {count:,} records (cached for next time) ...", file=sys.stderr)
