@@ -245,17 +245,14 @@ class DumpFolder:
 
     def sitemap(self) -> dict | None:
         """The sitemap's pages made with the dumps (``pages``: [loc, lastmod] pairs, and ``version``), or None."""
-        try:
-            return json.loads((self.path / "sitemap.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return None
+        return self._read_json("sitemap.json")
 
     def _write_sitemap(self, store, version: str) -> None:
         # Every entity's lastmod is an aggregate over the records linking to it: ~17 s at 10,000 records.
         from ld import sitemap
         from ld.iris import Minter
 
-        base = str(store.entities_graph).rsplit("/", 2)[0] + "/"
+        base = _base_of(store)
         _, newest = changes.log_state(store, str(changes.changes_graph_of(base + "graph/")))
         fallback = newest.strftime("%Y-%m-%dT%H:%M:%SZ") if newest else None
         pages = [[p.loc, p.lastmod] for p in sitemap.pages(store, Minter(base), fallback)]
@@ -263,10 +260,7 @@ class DumpFolder:
 
     def statistics(self) -> dict | None:
         """The VoID statistics made with the dumps (``ld.void.Statistics`` fields and ``version``), or None."""
-        try:
-            return json.loads((self.path / "statistics.json").read_text(encoding="utf-8"))
-        except (FileNotFoundError, ValueError):
-            return None
+        return self._read_json("statistics.json")
 
     def _write_statistics(self, store, version: str) -> None:
         # SPARQL aggregates over every quad: ~30 s at 10,000 records, too long for a web request, so they are made
@@ -274,8 +268,14 @@ class DumpFolder:
         from ld.iris import Minter
         from ld.void import statistics
 
-        base = str(store.entities_graph).rsplit("/", 2)[0] + "/"
+        base = _base_of(store)
         self._write_json("statistics.json", {**asdict(statistics(store, Minter(base))), "version": version})
+
+    def _read_json(self, name: str) -> dict | None:
+        try:
+            return json.loads((self.path / name).read_text(encoding="utf-8"))
+        except (FileNotFoundError, ValueError):  # not made yet, or cut short
+            return None
 
     def _write_json(self, name: str, value) -> None:
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
@@ -355,3 +355,8 @@ class _FileLock:
     def __exit__(self, *exc) -> None:
         fcntl.flock(self.handle, fcntl.LOCK_UN)
         self.handle.close()
+
+
+def _base_of(store) -> str:
+    # The base URI the store was written under: its entities graph is {base}graph/entities.
+    return str(store.entities_graph).rsplit("/", 2)[0] + "/"

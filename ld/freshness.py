@@ -2,7 +2,7 @@
 invalidation contract of ``ld.shared_cache``.
 
 A description shows
-- a record: its own graph (its ``record_token`` changes with every write of it) and the labels of what it links to;
+- a record: its own graph (its ``Store.record_token`` changes with every write of it) and the labels of what it links to;
 - an entity: its own statements, the labels of its neighbours, and the records linking to it (their links, labels
   and dates, sorted across every page).
 
@@ -30,12 +30,6 @@ from ld.store import Store
 
 
 # --- the reading side -------------------------------------------------------------------------------------------
-
-
-def record_token(store: Store, doc: str) -> str | None:
-    """What changes with every write of record ``doc`` (``Store.record_token``); None when there is no such
-    record."""
-    return store.record_token(URIRef(doc))
 
 
 def linking_records(store: Store, minter: Minter, thing: str) -> list[str]:

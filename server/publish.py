@@ -2,7 +2,7 @@
 
 A representation's key says everything it was built from (``cache_key``): the code and settings that render it
 (``generation``), the vocabulary graph, the URL root, the thing, page and format, and for a record its
-``record_token`` (read from the store on every request: one small query). What a key cannot say (labels of linked
+``Store.record_token`` (read from the store on every request: two index lookups). What a key cannot say (labels of linked
 entities, the records linking to an entity) is listed with the entry as dependencies and invalidated by
 ``docket ingest`` before it writes (``ld.freshness``, ``ld.shared_cache``). So a request costs a token query and a
 SQLite lookup when the body is cached, by this worker, another worker, ``docket publish`` or an earlier run.
@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from ld.cache import VersionedCache
 from ld.describe import Description, describe_thing
-from ld.freshness import description_dependencies, linking_records, record_token, vocabulary_digest
+from ld.freshness import description_dependencies, linking_records, vocabulary_digest
 from ld.iris import Minter
 from ld.serialize import serialize
 from ld.shared_cache import Entry, SharedCache, cache_path_for
@@ -82,14 +82,14 @@ class Publisher:
         keyed by its token, read on every request: a record is never served past its update, whoever wrote it."""
         token = None
         if kind == "document" and self.access.remote:
-            token = record_token(snap.store, str(self.minter.thing(kind, key)))
+            token = snap.store.record_token(self.minter.thing(kind, key))
         return self.descriptions.get(snap.version, (kind, key, page, token), lambda: describe_thing(
             snap.store, self.minter, kind, key, page=page, page_size=self.page_size))
 
     def exists(self, snap: Snapshot, kind: str, key: str) -> bool:
         """Whether docket describes ``id/{kind}/{key}`` (a record: one small query)."""
         if kind == "document":
-            return record_token(snap.store, str(self.minter.thing(kind, key))) is not None
+            return snap.store.record_token(self.minter.thing(kind, key)) is not None
         self.description(snap, kind, key)  # raises NotFound
         return True
 
@@ -116,7 +116,7 @@ class Publisher:
             return None
         token = ""
         if kind == "document":
-            token = record_token(snap.store, str(self.minter.thing(kind, key)))
+            token = snap.store.record_token(self.minter.thing(kind, key))
             if token is None:
                 return None  # no such record: describe_thing says so
         vocab = self._vocab.get(snap.version, "vocab", lambda: vocabulary_digest(snap.store, self.minter))
