@@ -218,13 +218,20 @@ def crash_writer(path: Path, mode: str, rng: random.Random) -> dict[int, int]:
     with subprocess.Popen([sys.executable, "-c", CRASH_WRITER, str(path), mode], cwd=REPO,
                           stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) as child:
         try:
-            lines = [child.stdout.readline() for _ in range(20)]
-            time.sleep(rng.uniform(0.1, 0.6))
+            # Read until the first replacement (round 1) is reported, then kill at a random moment after it: a fixed
+            # sleep alone could end before any replacement on a loaded machine, and the test would fail for nothing.
+            lines = []
+            while not lines or lines[-1].split()[-1:] != ["1"]:
+                line = child.stdout.readline()
+                if not line:
+                    break
+                lines.append(line)
+            time.sleep(rng.uniform(0.0, 0.5))
             alive = child.poll() is None
         finally:
             os.kill(child.pid, signal.SIGKILL)
             rest, errors = child.communicate(timeout=30)
-    assert alive and lines[-1].strip() == "committed 19 0", errors
+    assert alive and "committed 19 0\n" in lines and lines[-1].strip() == "committed 0 1", errors
     assert child.returncode == -signal.SIGKILL
     committed = {}
     for line in lines + rest.split("\n")[:-1]:  # [:-1]: drop an unfinished last line, the kill may have cut it
