@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from rdflib import URIRef
 
 KINDS = ("document", "person", "group", "place", "event", "concept", "archive")
+TEXT_PARTS = (None, "title", "summary")  # a record's texts: the body (None), its title, its summary
 DEFAULT_BASE_URI = "http://127.0.0.1:8080/"
 _MAX_SLUG = 80
 
@@ -69,6 +70,15 @@ class Minter:
     def part(self, document: URIRef, fragment: str) -> URIRef:
         """A node that exists only inside one record: ``{document}#{fragment}``."""
         return URIRef(f"{document}#{fragment}")
+
+    def text(self, key: str, part: str | None = None) -> URIRef:
+        """A record's text as published, a text/plain resource: ``{base}text/{key}`` for the body,
+        ``{base}text/{key}/title`` and ``.../summary`` for those. Evidence points into it with RFC 5147 fragments
+        (``#char=10,16``), which a record's own hash IRIs could not carry."""
+        if part not in TEXT_PARTS:
+            raise ValueError(f"unknown text part {part!r}; expected one of {', '.join(map(str, TEXT_PARTS))}")
+        self.document(key)  # checks the key
+        return URIRef(f"{self.base}text/{key}" + (f"/{part}" if part else ""))
 
     def concept(self, key: str) -> URIRef:
         """A concept of docket's local SKOS schemes."""

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
-from rdflib import DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+from rdflib import DC, DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 from rdflib.plugins.stores.memory import SimpleMemory
 
 from ld.authority import Entity
@@ -24,7 +24,7 @@ from ld.record import PrintedDate, Record
 from ld.vocab import Vocabulary
 
 # Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
-MAPPER_VERSION = "3"
+MAPPER_VERSION = "4"
 
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 # Roles whose entities the original text itself names (funders and keepers belong to the publication and custody).
@@ -33,10 +33,9 @@ _REFERRED_ROLES = {"author", "associated", "contributor", "place", "recipient", 
 _CREATOR_ROLES = {"author", "drafter"}
 _METADATA_ORIGINS = ("metadata", "apparatus")
 # Web Annotation terms, looked up once (an rdflib Namespace attribute costs microseconds, and a record has hundreds)
-(_OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _OA_HAS_SOURCE, _OA_HAS_SELECTOR,
- _OA_QUOTE, _OA_EXACT, _OA_POSITION, _OA_START, _OA_END) = (
-    OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, OA.hasSource, OA.hasSelector,
-    OA.TextQuoteSelector, OA.exact, OA.TextPositionSelector, OA.start, OA.end)
+(_OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _P190) = (
+    OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, CRM.P190_has_symbolic_content)
+_TEXT_PLAIN = Literal("text/plain")
 
 
 
@@ -72,7 +71,7 @@ class Mapper:
             part_of: Sequence[tuple[Entity, Entity]] = ()) -> MappedRecord:
         """Map ``record`` under ``{base}id/document/{key}`` with the resolved ``references`` it names and the
         ``events`` its text tells of."""
-        builder = _RecordBuilder(self, record, self.minter.document(key), references, events)
+        builder = _RecordBuilder(self, record, key, references, events)
         builder.build(modified or datetime.now(timezone.utc).replace(microsecond=0))
         builder.part_of(part_of)
         return MappedRecord(builder.doc, builder.g, builder.entities)
@@ -81,11 +80,13 @@ class Mapper:
 class _RecordBuilder:
     """Builds one record's graph; one method per part of MAPPING.md."""
 
-    def __init__(self, mapper: Mapper, record: Record, doc: URIRef, references: Sequence[Reference],
+    def __init__(self, mapper: Mapper, record: Record, key: str, references: Sequence[Reference],
                  events: Sequence[EventReference] = ()):
         self.minter, self.vocab, self.version = mapper.minter, mapper.vocab, mapper.version
         self.evidence = mapper.evidence
-        self.record, self.doc, self.references, self.events = record, doc, references, events
+        self.record, self.key, self.doc = record, key, mapper.minter.document(key)
+        self.references, self.events = references, events
+        self.published_texts: set[URIRef] = set()  # text/plain resources the evidence points into
         # SimpleMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
         # serializers bind them where people read the output.
@@ -274,36 +275,42 @@ class _RecordBuilder:
         for entity in listed:
             self.add(node, OA.hasBody, entity)
 
-    def text_source(self, holder: URIRef, field: str | None) -> tuple[URIRef, str] | None:
-        """The node whose ``crm:P190_has_symbolic_content`` a mention's offsets count in, and that text."""
-        record = self.record
+    def text_source(self, holder: URIRef, field: str | None) -> tuple[URIRef, URIRef, str] | None:
+        """Where a mention's offsets count: the node whose ``crm:P190_has_symbolic_content`` is the text, the
+        text's own IRI as a text/plain resource (``{base}text/{key}``, ``.../title``, ``.../summary``), and the text."""
+        record, key = self.record, self.key
         if field == "text" and record.text.strip():
-            return holder, record.text
+            return holder, self.minter.text(key), record.text
         if field == "title":
-            return self.part("title"), record.title
+            return self.part("title"), self.minter.text(key, "title"), record.title
         if field == "summary" and record.summary:
-            return self.part("summary"), record.summary
+            return self.part("summary"), self.minter.text(key, "summary"), record.summary
         return None
 
-    def annotate(self, fragment: str, body: URIRef, source: tuple[URIRef, str], start: int, end: int) -> None:
-        """A W3C Web Annotation saying that ``body`` is named at characters start..end of the source text."""
-        node, text = source
+    def annotate(self, fragment: str, body: URIRef, source: tuple[URIRef, URIRef, str], start: int, end: int) -> None:
+        """A W3C Web Annotation saying that ``body`` is named at characters start..end of the source text.
+
+        The target is the span itself, an RFC 5147 fragment IRI on the text/plain resource
+        (``{base}text/{key}#char=start,end``, Web Annotation Data Model 3.2.3), whose
+        ``crm:P190_has_symbolic_content`` quotes the words: five triples an entity, where a specific resource with a
+        quote and a position selector took twelve."""
+        node, resource, text = source
         ann = self.part(fragment)
-        target, quote, position = URIRef(f"{ann}-target"), URIRef(f"{ann}-quote"), URIRef(f"{ann}-position")
-        # Straight into the graph's store: Graph.addN checks each quad's context and terms, about a third of the
-        # cost of a record's evidence (a dozen triples an entity); the terms here are all made just above.
+        segment = URIRef(f"{resource}#char={start},{end}")
+        # Straight into the graph's store: Graph.add checks each triple's terms, and the terms here are made just above.
         add, g = self.g.store.add, self.g
-        for triple in (
-                (ann, RDF.type, _OA_ANNOTATION), (ann, _OA_MOTIVATED_BY, _OA_IDENTIFYING), (ann, _OA_HAS_BODY, body),
-                (ann, _OA_HAS_TARGET, target), (target, _OA_HAS_SOURCE, node), (target, _OA_HAS_SELECTOR, quote),
-                (target, _OA_HAS_SELECTOR, position), (quote, RDF.type, _OA_QUOTE),
-                (quote, _OA_EXACT, _cached_literal(text[start:end])), (position, RDF.type, _OA_POSITION),
-                (position, _OA_START, _cached_literal(start)), (position, _OA_END, _cached_literal(end))):
+        for triple in ((ann, RDF.type, _OA_ANNOTATION), (ann, _OA_MOTIVATED_BY, _OA_IDENTIFYING),
+                       (ann, _OA_HAS_BODY, body), (ann, _OA_HAS_TARGET, segment),
+                       (segment, _P190, _cached_literal(text[start:end]))):
             add(triple, g)
+        if resource not in self.published_texts:
+            self.published_texts.add(resource)
+            add((resource, DCTERMS.isFormatOf, node), g)
+            add((resource, DC.format, _TEXT_PLAIN), g)
 
     def mentions(self, holder: URIRef) -> None:
         """Evidence for each entity mined from the text: one annotation per entity, quoting its first mention in
-        reading order (title, body, summary). One, not one per mention: each is a dozen triples to map, check and
+        reading order (title, body, summary). One, not one per mention: each is five triples to map, check and
         store, and a long record names its main people dozens of times."""
         seen: set[URIRef] = set()
         for ref in self.references if self.evidence else ():
@@ -573,10 +580,8 @@ class _RecordBuilder:
         self.add(self.doc, DOCKET.mapperVersion, Literal(self.version))
 
 
-# Literal() costs 10-40 us (it normalises and types the value); the offsets and quoted names of the evidence repeat
-# across records (the same people, the same positions), so they are made once. xsd:integer, not the
-# xsd:nonNegativeInteger of the WA vocabulary: Oxigraph stores integers canonically as xsd:integer, and a record must
-# read back as it was written. Keyed by type too: 1 and "1" are different literals.
+# Literal() costs 10-40 us (it normalises and types the value); the quoted names of the evidence repeat across records
+# (the same people), so they are made once. Keyed by type too: 1 and "1" are different literals.
 _LITERALS: dict[tuple[type, object], Literal] = {}
 _MAX_LITERALS = 100_000
 

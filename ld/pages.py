@@ -251,19 +251,21 @@ def record_page(description: Description, minter: Minter) -> RecordPage:
 
 
 _OA = "http://www.w3.org/ns/oa#"
+_DCTERMS = "http://purl.org/dc/terms/"
 
 
 def _mentions(ix: _Index, holder: str, minter: Minter, text: str) -> list[tuple[int, int, Link]]:
-    """(start, end, what is named) for each annotation whose target quotes the text held by ``holder``, and for
-    every other place the text prints the same words (evidence quotes the first mention only)."""
+    """(start, end, what is named) for each annotation whose target is a span (``{text}#char=start,end``) of the
+    text/plain resource of the text held by ``holder``, and for every other place the text prints the same words
+    (evidence quotes the first mention only)."""
     found = []
-    for target in ix.subjects_of(_OA + "hasSource", holder):
-        annotations = ix.subjects_of(_OA + "hasTarget", target)
-        bodies = [b for a in annotations for b in ix.nodes(a, _OA + "hasBody")]
-        for selector in ix.nodes(target, _OA + "hasSelector"):
-            start, end = ix.text(selector, _OA + "start"), ix.text(selector, _OA + "end")
-            if start is not None and end is not None and bodies and "#" not in bodies[0]:
-                found.append((int(start), int(end), ix.link(bodies[0], minter)))
+    prefixes = tuple(f"{resource}#char=" for resource in ix.subjects_of(_DCTERMS + "isFormatOf", holder))
+    for props in ix.out.values() if prefixes else ():
+        bodies = [o.value for o in props.get(_OA + "hasBody", ()) if isinstance(o, ox.NamedNode)]
+        for target in props.get(_OA + "hasTarget", ()):
+            span = _span(target.value, prefixes)
+            if span is not None and bodies and "#" not in bodies[0]:
+                found.append((*span, ix.link(bodies[0], minter)))
     for start, end, link in list(found):
         quoted = text[start:end]
         for m in re.finditer(rf"(?<!\w){re.escape(quoted)}(?!\w)", text):
@@ -271,6 +273,14 @@ def _mentions(ix: _Index, holder: str, minter: Minter, text: str) -> list[tuple[
                 found.append((m.start(), m.end(), link))
     found.sort(key=lambda m: (m[0], -m[1]))
     return found
+
+
+def _span(iri: str, prefixes: tuple[str, ...]) -> tuple[int, int] | None:
+    """(start, end) of an RFC 5147 ``#char=start,end`` IRI on one of the ``prefixes``' texts, else None."""
+    if not iri.startswith(prefixes):
+        return None
+    start, _, end = iri.rpartition("=")[2].partition(",")
+    return (int(start), int(end)) if start.isdigit() and end.isdigit() else None
 
 
 def _paragraphs(text: str | None, mentions: list[tuple[int, int, Link]]) -> list[list[tuple[str, Link | None]]]:

@@ -252,6 +252,8 @@ def _install_gone(app: Flask, harvest: Harvest, urls: Urls) -> None:
 
 def _tombstone_for_request(harvest: Harvest):
     parts = request.path.split("/")
+    if len(parts) in (3, 4) and parts[1] == "text":  # a record's texts: /text/{key}[/{part}]
+        parts = ["", "id", "document", parts[2]]
     if len(parts) < 4 or parts[1] not in ("id", "doc"):
         return None
     kind, key = parts[2], "/".join(parts[3:])

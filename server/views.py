@@ -1,5 +1,5 @@
 """The publishing routes: the home page, ``/id/`` (303), ``/doc/`` (negotiated descriptions), ``/browse/``,
-``/context.jsonld``, ``/vocab/`` and ``/shapes/``. Routes only speak HTTP: descriptions come from ``Publisher``,
+``/text/`` (records' texts, text/plain), ``/context.jsonld``, ``/vocab/`` and ``/shapes/``. Routes only speak HTTP: descriptions come from ``Publisher``,
 page data from ``ld.pages``, links from ``Urls``, errors go to ``server.errors``.
 """
 
@@ -16,6 +16,7 @@ from ld.errors import NotFound
 from ld.iris import KINDS
 from ld.jsonld import context as jsonld_context
 from ld.pages import KIND_NAMES, browse as browse_page, dataset_summary
+from ld.texts import published_text
 from server.errors import Unacceptable
 from server.files import Folder, PublishedFile
 from server.http import cacheable, link_header
@@ -77,6 +78,15 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
         links = paging_links(lambda n: urls.browse(kind, n), data.paging)
         return cacheable(body.encode("utf-8"), "text/html", etag=None, last_modified=snap.version, max_age=max_age,
                          links=links)
+
+    @bp.get("/text/<key>")
+    @bp.get("/text/<key>/<part>")
+    def text(key: str, part: str | None = None):
+        """A record's text as published, text/plain: what the evidence's ``#char=start,end`` spans count in."""
+        snap = publisher.snapshot()
+        body = published_text(snap.store, publisher.minter, key, part).encode("utf-8")
+        return cacheable(body, "text/plain", etag=None, last_modified=snap.version, max_age=max_age,
+                         links=[(urls.doc("document", key), {"rel": "describedby"})])
 
     @bp.get("/context.jsonld")
     def context():

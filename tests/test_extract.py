@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 import pytest
-from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
+from rdflib import DC, DCTERMS, RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from conftest import shared_dir
 from ld.authority import Authority, load_authority
@@ -103,19 +103,22 @@ def test_example_record_refers_to_the_5_december_conference_and_the_29_november_
 def test_every_text_mention_has_evidence_that_quotes_the_text_at_its_offsets(example, pipeline):
     record = pipeline.read(EXAMPLE)
     g = example.graph
+    key = str(example.iri).rsplit("/", 1)[1]
     texts = {example.iri: record.text, URIRef(f"{example.iri}#title"): record.title,
              URIRef(f"{example.iri}#summary"): record.summary}
     annotations = list(g.subjects(OA.motivatedBy, OA.identifying))
     assert len(annotations) > 30
     for annotation in annotations:
-        target = g.value(annotation, OA.hasTarget)
-        source = g.value(target, OA.hasSource)
-        selectors = list(g.objects(target, OA.hasSelector))
-        quote = next(s for s in selectors if (s, RDF.type, OA.TextQuoteSelector) in g)
-        position = next(s for s in selectors if (s, RDF.type, OA.TextPositionSelector) in g)
-        start, end = int(g.value(position, OA.start)), int(g.value(position, OA.end))
-        assert texts[source][start:end] == str(g.value(quote, OA.exact))
+        # the target is a span of the text as published: an RFC 5147 fragment of its text/plain resource
+        target = str(g.value(annotation, OA.hasTarget))
+        resource, _, fragment = target.partition("#char=")
+        assert resource in (f"{BASE}text/{key}", f"{BASE}text/{key}/title", f"{BASE}text/{key}/summary")
+        holder = g.value(URIRef(resource), DCTERMS.isFormatOf)
+        assert (URIRef(resource), DC.format, Literal("text/plain")) in g
+        start, end = map(int, fragment.split(","))
+        assert texts[holder][start:end] == str(g.value(URIRef(target), CRM.P190_has_symbolic_content))
         assert g.value(annotation, OA.hasBody) is not None
+        assert len(set(g.predicate_objects(annotation))) == 4  # type, motivation, body, target: compact evidence
     # what the metadata and apparatus name is told apart from what the text yields
     tagged = set(g.objects(URIRef(f"{example.iri}#metadata"), OA.hasBody))
     assert person("vyacheslav-molotov") in tagged  # distribution list "1 - Cde. Molotov"
@@ -263,8 +266,8 @@ def test_eval_scores_kinds_events_and_dates(tmp_path):
 
 
 @pytest.mark.parametrize("breakage, message", [
-    (lambda g: g.remove((next(g.subjects(RDF.type, OA.TextQuoteSelector)), OA.exact, None)), "oa:exact"),
-    (lambda g: g.remove((next(g.subjects(RDF.type, OA.TextPositionSelector)), OA.start, None)), "oa:start"),
+    (lambda g: g.remove((next(o for o in g.objects(None, OA.hasTarget) if "#char=" in o), CRM.P190_has_symbolic_content,
+                         None)), "quoting the words"),
     (lambda g: g.remove((next(g.subjects(OA.motivatedBy, OA.identifying)), OA.hasBody, None)), "oa:hasBody"),
 ])
 def test_the_shapes_check_the_evidence(pipeline, breakage, message):

@@ -360,6 +360,7 @@ def test_withdrawn_record_is_gone_with_a_tombstone(client):
     graph = Graph().parse(data=turtle.data, format="turtle")
     assert (URIRef(withdrawn_iri(client)), None, URIRef("https://www.w3.org/ns/activitystreams#Tombstone")) in graph
     assert client.get("/doc/document/never-was").status_code == 404
+    assert client.get(doc.replace("/id/document/", "/text/")).status_code == 410  # its text, which evidence cites
 
 
 def test_entities_only_the_withdrawn_record_mentioned_are_gone_too(client):

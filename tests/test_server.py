@@ -352,6 +352,30 @@ def test_record_page_links_what_its_text_names(client):
     assert '<a href="/doc/place/pyongyang" title="Pyongyang">Pyongyang</a>' in text
 
 
+def test_a_records_text_is_served_as_plain_text_for_its_evidence_spans(client):
+    description = parse(client.get(f"/doc/document/{JOURNAL}.ttl"))
+    key_iri = f"{BASE}text/{JOURNAL}"
+    response = client.get(f"/text/{JOURNAL}")
+    assert response.status_code == 200 and response.headers["Content-Type"] == "text/plain; charset=utf-8"
+    assert response.headers["Access-Control-Allow-Origin"] == "*"
+    assert f'</doc/document/{JOURNAL}>; rel="describedby"' in response.headers["Link"]
+    text = response.get_data(as_text=True)
+    # every span the evidence targets quotes the served text at its RFC 5147 offsets (counted in code points)
+    spans = [o for o in description.objects(None, URIRef("http://www.w3.org/ns/oa#hasTarget"))
+             if str(o).startswith(f"{key_iri}#char=")]
+    assert len(spans) > 20
+    for span in spans:
+        start, end = map(int, str(span).rsplit("=", 1)[1].split(","))
+        assert text[start:end] == str(description.value(span, CRM.P190_has_symbolic_content))
+    title = client.get(f"/text/{JOURNAL}/title").get_data(as_text=True)
+    assert title == "Journal of Soviet Ambassador to the DPRK V. I. Ivanov for 6 December 1955"
+    assert client.head(f"/text/{JOURNAL}").headers["ETag"] == response.headers["ETag"]
+    assert client.get(f"/text/{JOURNAL}", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
+    assert client.get(f"/text/{JOURNAL}", headers={"If-Modified-Since": response.headers["Last-Modified"]}).status_code == 304
+    for missing in ("/text/never-was", f"/text/{JOURNAL}/footnotes", f"/text/{RECORD}/summary-of-nothing"):
+        assert client.get(missing).status_code == 404, missing
+
+
 def test_entity_page(client):
     page = client.get("/doc/person/helmut-kohl", headers={"Accept": BROWSER}).get_data(as_text=True)
     assert "<h1>Helmut Kohl</h1>" in page and "Kohl, Helmut" in page

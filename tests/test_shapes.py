@@ -12,6 +12,7 @@ from ld.validate import Finding, Report, Validator
 BASE = "https://example.org/"
 D = URIRef(BASE + "id/document/r1")
 R = BASE + "id/document/r1#"
+SPAN = BASE + "text/r1#char=10,16"  # a span of r1's text (RFC 5147), as evidence targets it
 
 PREFIXES = """
 PREFIX crm: <http://www.cidoc-crm.org/cidoc-crm/>
@@ -31,6 +32,7 @@ PREFIX group: <https://example.org/id/group/>
 PREFIX place: <https://example.org/id/place/>
 PREFIX archive: <https://example.org/id/archive/>
 PREFIX event: <https://example.org/id/event/>
+PREFIX oa: <http://www.w3.org/ns/oa#>
 """
 
 # One record of every level (MAPPING.md): original with journal, identifiers, dispatch and stamp, translation with
@@ -393,6 +395,23 @@ CASES = [
     ("activity-participant", "INSERT DATA { event:conversation-ivanov-nam-il-1955-12-06 crm:P11_had_participant place:pyongyang }",
      BASE + "id/event/conversation-ivanov-nam-il-1955-12-06", "a participant (crm:P11_had_participant) must be a person or group",
      "Violation"),
+    # AnnotationShape, AnnotationTargetShape: evidence of what the text names (a span of the text at its own IRI)
+    ("annotation-no-body", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\" }}", R + "mention-1",
+     "an annotation names what the record names (oa:hasBody, an IRI)", "Violation"),
+    ("annotation-motivation", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:commenting ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\" }}",
+     R + "mention-1", "an annotation is motivated by oa:identifying (mined from the text) or oa:tagging", "Violation"),
+    ("annotation-span-unquoted", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> }}", SPAN,
+     "an annotation's target is the record (a crm:E31_Document) or a span of its text", "Violation"),
+    ("annotation-span-not-a-span", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{BASE}text/r1#line=3> . <{BASE}text/r1#line=3>"
+     " crm:P190_has_symbolic_content \"Ivanov\" }", BASE + "text/r1#line=3",
+     "an annotation's target is the record (a crm:E31_Document) or a span of its text", "Violation"),
+    ("annotation-span-two-quotes", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\", \"V.\" }}",
+     SPAN, "a quoted span quotes the words once (one non-empty crm:P190_has_symbolic_content)", "Violation"),
 ]
 
 ENTITY_CASES = [
