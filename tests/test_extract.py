@@ -226,6 +226,11 @@ def test_reingest_after_an_authority_edit_renames_and_merges(tmp_path):
     ("Der Bundeskanzler begrüßte Herrn Václav Havel in Prag.", {("person", "Václav Havel"), ("place", "Prag")}),
     ("The North Vietnamese delegation took the Moscow-Beijing train.",
      {("place", "North Vietnam"), ("place", "Moscow"), ("place", "Beijing")}),
+    # works and clubs named after a person or town are groups, not a given name and a surname
+    ("Yesterday Dynamo Moscow played against Spartak Leningrad in Moscow.",
+     {("group", "Dynamo Moscow"), ("group", "Spartak Leningrad"), ("place", "Moscow"), ("place", "Leningrad")}),
+    ("He raised the case of the Thälmann-Werke Magdeburg with Minister Schmidt.",
+     {("group", "Thälmann-Werke Magdeburg"), ("person", "Schmidt")}),
 ])
 def test_recognizer_on_unseen_sentences(text, expected):
     found = {(s.kind, s.text) for s in Extractor(load_authority(BASE)).recognizer.find(text, strict="Der" in text)}

@@ -80,7 +80,16 @@ chairman premier president ambassador minister secretary chancellor
 god lord christ
 """)
 
-# Head words of group names ("... Ministry", "... Embassy", "Central Committee").
+# Works and sports clubs name their town after these ("Kirov-Werke Leipzig", "Borussia Dortmund", "Dynamo Moscow"):
+# the town is part of the name, not a person named after a group's head ("Embassy Counsellor Petrov").
+TOWN_AFTER_HEADS = _words("""
+werke werk kombinat borussia dynamo dinamo spartak lokomotiv lokomotive torpedo eintracht fortuna hertha werder
+bayern olympique
+""")
+
+# Head words of group names ("... Ministry", "... Embassy", "Central Committee"), also of works and combines
+# ("Kirov-Werke Leipzig") and sports clubs, which name a place after them and would otherwise read as a given name
+# and a surname.
 GROUP_HEADS = _words("""
 ministry ministries committee committees party embassy legation consulate department office council union
 organization organisation nations association agency foundation institute university bureau commission army
@@ -88,7 +97,8 @@ government assembly congress presidium politburo secretariat league front corpor
 center centre academy society federation parliament cabinet navy command mission church court
 directorate administration group cc mfa kgb tass xinhua afp reuters prensa latina bundeskanzleramt
 auswärtiges amt bundestag kremlin
-""") - {"kremlin"}
+gmbh
+""") - {"kremlin"} | TOWN_AFTER_HEADS
 
 # Lower-case heads that make a group of the adjective or bracket before them ("Soviet government").
 LOWER_GROUP_HEADS = ("government", "ministry", "organization", "organisation", "embassy", "leadership", "party cc")

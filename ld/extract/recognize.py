@@ -22,7 +22,7 @@ from functools import lru_cache
 from ld.authority import Authority
 from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
                                 GROUP_LEAD, NAME_EDGES, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES,
-                                PLACE_HEADS, SPEECH_VERBS, STOPWORDS)
+                                PLACE_HEADS, SPEECH_VERBS, STOPWORDS, TOWN_AFTER_HEADS)
 from ld.names import fold, match_key
 
 
@@ -156,7 +156,8 @@ class Recognizer:
         if known:
             return self._span(text, start, end, known)
         folded = [t.folded for t in tokens]
-        heads = [i for i, f in enumerate(folded) if f in GROUP_HEADS or (
+        # a compound ending in a head is one too: "Kirov-Werke", "Leuna-Werke" (works named after a person or place)
+        heads = [i for i, f in enumerate(folded) if f in GROUP_HEADS or f.rpartition("-")[2] in GROUP_HEADS or (
             tokens[i].is_acronym and f not in _NOT_ACRONYMS and self._kind(tokens[i].text) != "place")]
         if heads:
             return self._group(text, tokens, heads, strict)
@@ -179,7 +180,7 @@ class Recognizer:
         while len(tokens) > last + 1 and (tokens[-1].folded in STOPWORDS or _common(tokens[-1].text)):
             tokens = tokens[:-1]  # "... Department Stamp", "NATO Expansion"
         rest = tokens[last + 1:]
-        if rest and not all(t.is_bracket for t in rest) and not self._kind(text[rest[0].start:rest[-1].end]) == "place":
+        if rest and tokens[last].folded.rpartition("-")[2] not in TOWN_AFTER_HEADS and not all(t.is_bracket for t in rest) and not self._kind(text[rest[0].start:rest[-1].end]) == "place":
             people = self._person(text, rest, strict, cue=True)
             if people:
                 return [*self._group(text, tokens[:last + 1], heads, strict), *people]
