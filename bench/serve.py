@@ -92,10 +92,10 @@ def cached_store(count: int, reuse: bool = False) -> Path:
 
 
 def publish(store: Path) -> float:
-    """`docket publish`: every record's representations into the shared cache beside the store, as an archive
-    does after an ingest (entity pages are left to their first request). Seconds taken; quick when the cache
-    already holds them (same code, same data)."""
-    print("docket publish (records into the shared cache) ...", file=sys.stderr)
+    """`docket publish`: every record's representations and every entity's first page into the shared cache beside
+    the store, as an archive does after an ingest. Seconds taken; quick when the cache already holds them (same code,
+    same data)."""
+    print("docket publish (records and entities into the shared cache) ...", file=sys.stderr)
     started = time.monotonic()
     subprocess.run([str(BIN / "docket"), "publish", "--store", str(store), "--base-uri", BASE], check=True,
                    stdout=subprocess.DEVNULL, cwd=ROOT)
@@ -378,11 +378,11 @@ def report(args, sample: dict, runs: dict, sparql: dict, profile_text: str | Non
         "(`/doc/...`, the target of the `/id/...` 303); `ceiling` is `/bench/ceiling`, a fixed 8 KiB answered "
         "by the same server in the same run.",
         "",
-        f"- `published`: the server as shipped, after `docket publish` rendered every record's five "
-        f"representations into the shared cache ({publish_seconds:.0f} s this run; 0 s when they were there "
-        "already). A record request reads the record's token from the store and the body from the cache. "
-        "Entity pages are rendered on their first request and cached from then on, so with random people most "
-        "requests in a 10-second row are first requests.",
+        f"- `published`: the server as shipped, after `docket publish` rendered the five representations of every "
+        f"record and of every entity's first page into the shared cache ({publish_seconds:.0f} s this run; "
+        "quick when they were there already). A record request reads the record's token from the store and the "
+        "body from the cache; an entity request reads the body from the cache (an ingest deletes the entries it "
+        "makes stale before it writes, see `ld/freshness.py`).",
         "- `none`: CACHE_ENTRIES=0 (no shared or per-worker cache): every request queries the store and "
         "serializes (Oxigraph's serializers; rdflib is not on this path). What a record costs before it is "
         "published.",

@@ -84,15 +84,17 @@ def build_parser() -> argparse.ArgumentParser:
     entities.add_argument("--kind", action="append", choices=("person", "group", "place", "archive"),
                           help="only this kind (repeatable)")
 
-    publish = verbs.add_parser("publish", help="render records into the shared cache ahead of requests",
-                               description="Render every record (or the IRIs given) in every format into the shared "
+    publish = verbs.add_parser("publish", help="render records and entities into the shared cache ahead of requests",
+                               description="Render every record (or the IRIs given) and the first page of everything "
+                                           "they link to in every format into the shared "
                                            "cache beside the store, which all `docket serve` workers read: each is "
                                            "then served as stored bytes. Safe while serving and while ingesting: an "
                                            "entry is never served after its record or anything it shows changed.")
     publish.add_argument("iris", nargs="*", metavar="IRI", help="record IRIs (default: every record)")
     store_args(publish)
-    publish.add_argument("--entities", action="store_true",
-                         help="also the first page of every person, group, place ... the records link to")
+    publish.add_argument("--entities", action=argparse.BooleanOptionalAction, default=True,
+                         help="also the first page of every person, group, place ... the records link to (default; "
+                              "--no-entities leaves them to their first request)")
 
     delete = verbs.add_parser("delete", help="withdraw a record (its URIs then answer 410 Gone)",
                               description="Withdraw one record: its graph and the entities only it mentioned are "

@@ -55,6 +55,7 @@ class Description:
     document: str  # the IRI of the describing document, {base}doc/{kind}/{key}
     triples: tuple[ox.Triple, ...]
     paging: Paging | None = None
+    linking: tuple[str, ...] = ()  # an entity's linking records on every page (what its pages depend on)
 
     def graph(self) -> Graph:
         """The triples as an rdflib Graph with docket's prefixes (for the CLI and tests, not for serving)."""
@@ -79,17 +80,34 @@ def describe_thing(store: Store, minter: Minter, kind: str, key: str, *, page: i
         return Description(thing, kind, key, document, own + _labels(store, neighbours, thing))
     if page < 1:
         raise NotFound(f"no page {page}")
-    system = f"{minter.base}graph/"
     own = tuple(store.query(_own_statements_query(thing, minter)))
-    total = _count_incoming(store, thing, system)
-    paging = Paging(page, page_size, total)
-    if not own and not total:
+    linking = linking_records(store, minter, thing)
+    paging = Paging(page, page_size, len(linking))
+    if not own and not linking:
         raise NotFound(f"nothing is known about {thing}")
     if page > paging.last:
         raise NotFound(f"{thing} has {paging.last} page(s) of links, not {page}")
-    incoming = tuple(store.query(_incoming_query(thing, document, system, page_size, (page - 1) * page_size)))
+    shown = linking[(page - 1) * page_size:page * page_size]
+    incoming = tuple(store.query(_incoming_query(thing, document, shown))) if shown else ()
     triples = own + incoming + paging_triples(document, paging)
-    return Description(thing, kind, key, document, triples, paging)
+    return Description(thing, kind, key, document, triples, paging, linking)
+
+
+def linking_records(store: Store, minter: Minter, thing: str) -> tuple[str, ...]:
+    """Every record graph holding a triple that points at ``thing``, in page order: by date (text), then IRI; records
+    without a date first, as SPARQL's ORDER BY puts unbound values. One query for the count, the paging and the
+    dependencies: the former COUNT, ORDER BY/LIMIT sub-select and a separate dependency query cost three scans."""
+    system = f"{minter.base}graph/"
+    # The distinct graphs first, then their dates: joining the dates per triple pointing at the thing took 1.5x as long.
+    query = f"""SELECT ?g ?date WHERE {{
+        {{ SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p <{thing}> }} FILTER(!STRSTARTS(STR(?g), {_string(system)})) }} }}
+        OPTIONAL {{ GRAPH ?g {{ ?g <{DCTERMS.date}> ?date }} }} }}"""
+    sort: dict[str, str | None] = {}
+    for row in store.query(query):
+        graph, date = row["g"].value, row["date"].value if row["date"] is not None else None
+        if graph not in sort or (date is not None and (sort[graph] is None or date < sort[graph])):
+            sort[graph] = date  # the earliest of several dates, as MIN would
+    return tuple(sorted(sort, key=lambda g: (sort[g] is not None, sort[g] or "", g)))
 
 
 def describe(store: Store, iri: str, *, base: str, incoming_limit: int = 100) -> Graph:
@@ -133,32 +151,18 @@ def _own_statements_query(thing: str, minter: Minter) -> str:
     }}"""
 
 
-def _linking_records(thing: str, system: str) -> str:
-    # The record graphs holding a triple that points at ``thing`` (system graphs left out).
-    return f"GRAPH ?g {{ ?s0 ?p0 <{thing}> }} FILTER(!STRSTARTS(STR(?g), {_string(system)}))"
-
-
-def _count_incoming(store: Store, thing: str, system: str) -> int:
-    query = f"SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE {{ {_linking_records(thing, system)} }}"
-    for solution in store.query(query):
-        return int(solution["n"].value)
-    return 0
-
-
-def _incoming_query(thing: str, document: str, system: str, limit: int, offset: int) -> str:
-    # One page of linking records, ordered by date then IRI (stable across pages), with their links, label and date;
-    # each record is also a hydra:member of the collection of incoming links (see paging_triples).
+def _incoming_query(thing: str, document: str, records: tuple[str, ...]) -> str:
+    # One page of linking records (given in page order) with their links, label and date; each record is also a
+    # hydra:member of the collection of incoming links (see paging_triples). A UNION of three lookups per record:
+    # the same with the label and date as OPTIONALs took 1.4x as long.
+    values = " ".join(f"<{g}>" for g in records)
     return f"""
     CONSTRUCT {{ ?s ?p <{thing}> . ?g <{RDFS.label}> ?label . ?g <{DCTERMS.date}> ?date .
                 <{document}#incoming> <{HYDRA}member> ?g }}
     WHERE {{
-      {{ SELECT ?g (MIN(STR(?d0)) AS ?sort) WHERE {{
-           {_linking_records(thing, system)}
-           OPTIONAL {{ GRAPH ?g {{ ?g <{DCTERMS.date}> ?d0 }} }}
-         }} GROUP BY ?g ORDER BY ?sort ?g LIMIT {int(limit)} OFFSET {int(offset)} }}
-      GRAPH ?g {{ ?s ?p <{thing}> }}
-      OPTIONAL {{ GRAPH ?g {{ ?g <{RDFS.label}> ?label }} }}
-      OPTIONAL {{ GRAPH ?g {{ ?g <{DCTERMS.date}> ?date }} }}
+      VALUES ?g {{ {values} }}
+      {{ GRAPH ?g {{ ?s ?p <{thing}> }} }} UNION {{ GRAPH ?g {{ ?g <{RDFS.label}> ?label }} }}
+      UNION {{ GRAPH ?g {{ ?g <{DCTERMS.date}> ?date }} }}
     }}"""
 
 

@@ -18,7 +18,7 @@ Vocabulary labels change only with the vocabulary graph, which cache keys carry 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 
 import pyoxigraph as ox
 from rdflib import RDFS, SKOS, Graph, URIRef
@@ -32,18 +32,10 @@ from ld.store import Store
 # --- the reading side -------------------------------------------------------------------------------------------
 
 
-def linking_records(store: Store, minter: Minter, thing: str) -> list[str]:
-    """Every record graph holding a triple that points at ``thing`` (all pages of its incoming links)."""
-    system = f"{minter.base}graph/"
-    query = (f"SELECT DISTINCT ?g WHERE {{ GRAPH ?g {{ ?s ?p <{thing}> }} "
-             f"FILTER(!STRSTARTS(STR(?g), \"{system}\")) }}")
-    return [row["g"].value for row in store.query(query)]
-
-
-def description_dependencies(description: Description, linking: Iterable[str] = ()) -> set[Dependency]:
+def description_dependencies(description: Description) -> set[Dependency]:
     """What ``description`` shows, as dependencies: the labels of every IRI in it (objects and subjects, hash parts
-    dropped), and for an entity its listing and the records in ``linking`` (all of them: a change of one record's
-    date can move records between pages)."""
+    dropped), and for an entity its listing and every record linking to it (``Description.linking``, all pages: a
+    change of one record's date can move records between pages)."""
     deps = {(description.thing, LABEL)}
     for triple in description.triples:
         for term in (triple.subject, triple.object):
@@ -51,7 +43,7 @@ def description_dependencies(description: Description, linking: Iterable[str] = 
                 deps.add((strip_hash(term.value), LABEL))
     if description.kind != "document":
         deps.add((description.thing, LISTING))
-        deps.update((strip_hash(record), LABEL) for record in linking)
+        deps.update((strip_hash(record), LABEL) for record in description.linking)
     return deps
 
 

@@ -1,9 +1,10 @@
 """Rendering descriptions before anyone asks: ``docket publish`` and ``docket ingest --precompute``.
 
 Runs the server's own ``Publisher`` over a read-only snapshot with links at the root path "", so what it stores in
-the shared cache is byte for byte what a worker would build, under the key a worker looks up. Entity pages are
-left to the first request by default: a popular person is listed by thousands of records and its pages change with
-each of them, so rendering them at every ingest would cost more than it saves.
+the shared cache is byte for byte what a worker would build, under the key a worker looks up. ``docket publish``
+renders the first page of every entity too (a random person's page is otherwise a miss, 5-10x slower than a stored
+one); ``ingest --precompute`` renders only the records it wrote: a popular person is listed by thousands of records
+and its pages change with each of them, so rendering them at every ingest would cost more than it saves.
 """
 
 from __future__ import annotations

@@ -24,7 +24,7 @@ import pyoxigraph as ox
 
 from ld.cache import VersionedCache
 from ld.describe import Description, describe_thing
-from ld.freshness import description_dependencies, linking_records, vocabulary_digest
+from ld.freshness import description_dependencies, vocabulary_digest
 from ld.iris import Minter
 from ld.serialize import serialize
 from ld.shared_cache import Entry, SharedCache, cache_path_for
@@ -104,8 +104,7 @@ class Publisher:
         description = self.description(snap, kind, key, page)
         body = self._build(description, representation, urls)
         if key_text is not None:
-            linking = linking_records(snap.store, self.minter, description.thing) if kind != "document" else ()
-            self.shared.put(key_text, body, description_dependencies(description, linking), snap.stamp,
+            self.shared.put(key_text, body, description_dependencies(description), snap.stamp,
                             group=group_of(key_text))
         return body
 

@@ -139,13 +139,14 @@ def test_publish_renders_ahead_of_requests_as_the_server_would(live, monkeypatch
     for suffix in ("-wal", "-shm"):
         Path(f"{cache_path_for(store)}{suffix}").unlink(missing_ok=True)
     assert main(["publish", "--store", str(store), "--base-uri", BASE]) == 0
-    assert len(SharedCache(cache_path_for(store))) == 5
+    assert len(SharedCache(cache_path_for(store))) > 10, "the record's five, Kohl's, the record's concepts' ..."
     import server.publish
 
     monkeypatch.setattr(server.publish, "describe_thing", lambda *a, **k: pytest.fail("not precomputed"))
     client = app()
     for suffix, body in rendered.items():
         assert client.get(f"/doc/document/one.{suffix}").data == body
+    assert client.get("/doc/person/helmut-kohl.ttl").status_code == 200, "entity pages are published too"
 
 
 def test_a_changed_record_replaces_its_cached_bytes_in_every_worker(live, tmp_path):
@@ -169,6 +170,52 @@ def test_an_entity_page_updates_when_a_new_record_mentions_it(live, tmp_path):
                                                                                ["Helmut Kohl"])))
     eventually(lambda: b"/id/document/two" in worker.get("/doc/person/helmut-kohl.ttl").data)
     assert "A second note" in worker.get("/doc/person/helmut-kohl", headers={"Accept": BROWSER}).text
+
+
+def test_a_published_entity_page_follows_every_change_to_the_records_listing_it(live, tmp_path, monkeypatch):
+    store, app = live
+    assert main(["publish", "--store", str(store), "--base-uri", BASE]) == 0
+    page = "/doc/person/helmut-kohl"
+    import server.publish
+
+    with monkeypatch.context() as patched:  # published: served without describing Kohl
+        patched.setattr(server.publish, "describe_thing", lambda *a, **k: pytest.fail("not published"))
+        assert "A first note" in app().get(page, headers={"Accept": BROWSER}).text
+    worker = app()
+
+    def listed(title: str) -> bool:
+        # the worker that cached the page before the change, and a new one (the shared cache alone)
+        return all(title in w.get(page, headers={"Accept": BROWSER}).text and
+                   title in w.get(f"{page}.ttl").text for w in (worker, app()))
+
+    assert listed("A first note") and not listed("A second note")
+    two = tmp_path / "two.json"
+    ingest_in_another_process(store, write(two, json_record("two", "A second note", ["Helmut Kohl"])))
+    eventually(lambda: listed("A second note"))
+    ingest_in_another_process(store, write(two, json_record("two", "A renamed note", ["Helmut Kohl"])))
+    eventually(lambda: listed("A renamed note") and not listed("A second note"))
+    ingest_in_another_process(store, write(two, json_record("two", "A renamed note", ["Someone Else"])))
+    eventually(lambda: not listed("A renamed note"))
+    ingest_in_another_process(store, write(two, json_record("two", "A last note", ["Helmut Kohl"])))
+    eventually(lambda: listed("A last note"))
+    subprocess.run([sys.executable, "-m", "ld.cli", "delete", f"{BASE}id/document/two", "--store", str(store),
+                    "--base-uri", BASE], check=True, capture_output=True, timeout=120)
+    eventually(lambda: not listed("A last note"))
+    assert listed("A first note")
+
+
+def test_an_entity_page_moves_records_between_pages_when_a_date_changes(live, tmp_path):
+    store, app = live
+    records = [write(tmp_path / f"r{n}.json", {**json_record(f"r{n}", f"Note {n}", ["Helmut Kohl"]),
+                                               "date": f"1961-01-0{n}"}) for n in (1, 2, 3)]
+    ingest_in_another_process(store, *records)
+    client = create_app({"STORE": str(store), "BASE_URI": BASE, "CHECK_INTERVAL": 0.1, "PAGE_SIZE": 2}).test_client()
+    eventually(lambda: "Note 3" in client.get("/doc/person/helmut-kohl?page=2", headers={"Accept": BROWSER}).text)
+    assert "Note 3" not in client.get("/doc/person/helmut-kohl", headers={"Accept": BROWSER}).text
+    moved = {**json_record("r3", "Note 3", ["Helmut Kohl"]), "date": "1950-01-01"}
+    ingest_in_another_process(store, write(tmp_path / "r3.json", moved))
+    eventually(lambda: "Note 3" in client.get("/doc/person/helmut-kohl", headers={"Accept": BROWSER}).text)
+    assert "Note 3" not in client.get("/doc/person/helmut-kohl?page=2", headers={"Accept": BROWSER}).text
 
 
 def test_unrelated_ingests_keep_cached_records(live, tmp_path):
