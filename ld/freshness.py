@@ -26,7 +26,7 @@ from rdflib import RDFS, SKOS, Graph, URIRef
 from ld.describe import Description
 from ld.iris import Minter
 from ld.shared_cache import LABEL, LISTING, Dependency, SharedCache, directory_stamp, strip_hash
-from ld.store import Store
+from ld.store import Store, linked_iris
 
 
 # --- the reading side -------------------------------------------------------------------------------------------
@@ -62,9 +62,9 @@ def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Gra
     """What writing ``record`` (graph ``doc``) with ``entities`` may change; ``stored_labels`` holds the
     ``rdfs:label`` the store already gives entities (``Store.entity_labels``)."""
     deps = {(str(doc), LABEL), (str(doc), LISTING)}
-    for node in record.objects():
-        if isinstance(node, URIRef) and minter.kind_and_key(str(node)) is not None:
-            deps.add((strip_hash(str(node)), LISTING))
+    for node in linked_iris(record):
+        if minter.kind_and_key(node) is not None:
+            deps.add((strip_hash(node), LISTING))
     for subject in set(entities.subjects()):
         if isinstance(subject, URIRef):
             deps.add((strip_hash(str(subject)), LISTING))

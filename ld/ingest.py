@@ -25,7 +25,7 @@ from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
 from ld.namespaces import DOCKET
 from ld.readers import DEFAULT_MAX_BYTES, read_path
 from ld.record import Record
-from ld.store import Store, attach_lines, triple_lines
+from ld.store import LinesGraph, Store, triple_lines
 from ld.validate import Report, Validator
 from ld.vocab import Vocabulary, load_vocabulary
 
@@ -232,7 +232,7 @@ class Ingester:
             return Outcome(record.source, "unchanged", doc, notices=notices)
         key = self.pipeline.minter.kind_and_key(str(doc))[1]
         mapped, report = self._mapping(record, key, prepared)
-        relabelled = self._keep_stored_labels(mapped.entities)
+        mapped, relabelled = self._with_stored_labels(mapped)
         if relabelled or report is None:
             report = self.pipeline.validate(mapped)
         if not report.conforms:
@@ -249,11 +249,7 @@ class Ingester:
             more = len(report.violations) - 3
             raise RecordError(record.source, f"SHACL violation: {reason}" + (f" (+{more} more)" if more > 0 else ""))
         warnings = [f.message for f in report.warnings]
-        _record_warnings(mapped.graph, mapped.iri, warnings)
-        if prepared is not None and prepared.mapped is mapped and not relabelled:
-            # The worker's N-Triples text of the graphs still holds: the store need not write it again (~2 ms).
-            attach_lines(mapped.graph, prepared.lines[0] + triple_lines(_warnings_graph(mapped.iri, warnings)))
-            attach_lines(mapped.entities, prepared.lines[1])
+        mapped = replace(mapped, graph=_with_warnings(mapped.graph, mapped.iri, warnings))
         if self.tracker:
             self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
         self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
@@ -262,8 +258,22 @@ class Ingester:
     def _keep_stored_labels(self, entities: Graph) -> bool:
         """Entities keep their published label, except those the authority file names (its label wins). Returns
         whether a label changed."""
+        return _keep_stored_labels(entities, self._stored_labels(entities))
+
+    def _stored_labels(self, entities: Graph) -> dict[URIRef, str]:
         unknown = [iri for iri in _labelled(entities) if iri not in self.pipeline.known]
-        return _keep_stored_labels(entities, self.store.entity_labels(unknown))
+        return self.store.entity_labels(unknown)
+
+    def _with_stored_labels(self, mapped: MappedRecord) -> tuple[MappedRecord, bool]:
+        """``mapped`` with the entities' published labels kept (``_keep_stored_labels``), and whether a label
+        changed. A worker's read-only graphs (``LinesGraph``) become ordinary ones only then."""
+        stored = self._stored_labels(mapped.entities)
+        if not any(str(label) != stored[iri] for iri, label in mapped.entities.subject_objects(RDFS.label)
+                   if iri in stored):
+            return mapped, False
+        if type(mapped.entities) is LinesGraph:
+            mapped = replace(mapped, graph=mapped.graph.to_graph(), entities=mapped.entities.to_graph())
+        return mapped, _keep_stored_labels(mapped.entities, stored)
 
     def _mapping(self, record: Record, key: str, prepared) -> tuple[MappedRecord, Report | None]:
         """The record mapped under ``key``, with its report when a worker made both (``ld.parallel.Prepared``) under
@@ -326,8 +336,14 @@ def _keep_stored_labels(entities: Graph, stored: dict[URIRef, str]) -> bool:
     return changed
 
 
-def _record_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> None:
+def _with_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> Graph:
+    """``graph`` with the validation warnings stated on the record (a worker's ``LinesGraph`` is copied, as lines)."""
+    if not warnings:
+        return graph
+    if type(graph) is LinesGraph:
+        return LinesGraph(graph.lines + triple_lines(_warnings_graph(doc, warnings)))
     graph += _warnings_graph(doc, warnings)
+    return graph
 
 
 def _warnings_graph(doc: URIRef, warnings: list[str]) -> Graph:

@@ -9,6 +9,10 @@ records already stored (an unchanged file is only read). The parent checks each 
 key and the entity references it would use) and redoes the work itself when it differs, so the result is the
 same as ``--jobs 1`` whatever the workers guessed; only the time differs. Results come back in input order.
 
+What crosses the process boundary is kept cheap for the parent, whose single thread is the narrow part: graphs
+travel as their N-Triples lines (``ld.store.LinesGraph``, which the store writes as they are), never as pickled
+rdflib graphs (rebuilding one cost the parent more than mapping it had cost the worker).
+
 Workers are started with ``spawn``: the parent holds the store open (RocksDB threads, locks), which a fork would
 copy in an unknown state.
 """
@@ -19,7 +23,7 @@ import multiprocessing
 from collections import deque
 from collections.abc import Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from rdflib import Literal
@@ -29,14 +33,15 @@ from ld.errors import RecordError
 from ld.mapper import MappedRecord, document_key
 from ld.namespaces import DOCKET
 from ld.record import Record
-from ld.store import term_text, triple_lines
+from ld.store import LinesGraph, term_text, triple_lines
 from ld.validate import Report
 
 
 @dataclass
 class Prepared:
     """What a worker made of one file: the record (or why it could not be read) and, unless the record looked
-    unchanged, its mapping under ``key`` with the ``references`` used and the SHACL report."""
+    unchanged, its mapping under ``key`` (its graphs as ``LinesGraph``: cheap to send), the resolver's answers
+    it used and the SHACL report."""
 
     path: Path
     record: Record | None = None
@@ -45,7 +50,6 @@ class Prepared:
     trace: list | None = None  # the resolver's answers while mapping (``Resolver.tracing``)
     mapped: MappedRecord | None = None
     report: Report | None = None
-    lines: tuple[list[str], list[str]] | None = None  # ``triple_lines`` of the mapped graph and entities
 
 
 def stored_checksums(store, version: str) -> dict[str, str]:
@@ -80,9 +84,10 @@ def _prepare(path: Path) -> Prepared:
         key = document_key(record)
         with pipeline.resolver.tracing() as trace:
             mapped = pipeline.map(record, key)
-        return Prepared(path, record, key=key, trace=trace, mapped=mapped,
-                        report=pipeline.validate(mapped),
-                        lines=(triple_lines(mapped.graph), triple_lines(mapped.entities)))
+        report = pipeline.validate(mapped)
+        mapped = replace(mapped, graph=LinesGraph(triple_lines(mapped.graph)),
+                         entities=LinesGraph(triple_lines(mapped.entities)))
+        return Prepared(path, record, key=key, trace=trace, mapped=mapped, report=report)
     except RecordError:
         return Prepared(path, record)  # the parent maps it again and reports the error in order
     except ValueError:  # e.g. a key that cannot make an IRI: the parent meets it again, in its place

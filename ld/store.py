@@ -197,17 +197,112 @@ def term_text(term) -> str:
 
 
 def triple_lines(graph: Graph) -> list[str]:
-    """One N-Triples line (no newline) per triple of ``graph`` (the lines ``attach_lines`` gave it, if any)."""
-    attached = graph.__dict__.get("_docket_lines")
-    if attached is not None:
-        return attached
+    """One N-Triples line (no newline) per triple of ``graph`` (a ``LinesGraph`` has them already)."""
+    if type(graph) is LinesGraph:
+        return graph.lines
     return [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in triples_of(graph)]
 
 
-def attach_lines(graph: Graph, lines: list[str]) -> None:
-    """Give ``graph`` its ``triple_lines``, computed elsewhere (a parallel ingest's worker process), so the store
-    does not compute them again. The caller promises that ``graph`` is not changed afterwards."""
-    graph.__dict__["_docket_lines"] = lines
+class LinesGraph(Graph):
+    """A read-only graph held as its ``triple_lines``: what a parallel ingest's worker sends its parent.
+
+    Unpickling a record's rdflib graph (a few hundred triples) costs the parent more than the worker took to map it
+    (~6-15 ms: every term is built and validated again, every index filled); these lines unpickle in ~0.2 ms, and
+    the store writes them as they are. The few lookups the parent makes (labels, bookkeeping values, linked IRIs)
+    read the lines, building rdflib terms only for the triples that match. ``to_graph`` gives an ordinary graph
+    when one is to be changed or validated. Changing a LinesGraph raises TypeError."""
+
+    def __init__(self, lines: Iterable[str], index: dict[str, list[tuple[str, str]]] | None = None):
+        super().__init__()
+        self.lines = list(lines)
+        self._index = index  # predicate -> (subject, object), as text: built on first use, or sent along
+
+    def __reduce__(self):
+        # the index goes along: splitting a record's lines costs the receiver ~1 ms, unpickling it ~0.2 ms
+        return LinesGraph, (self.lines, self._rows())
+
+    def __len__(self) -> int:
+        return len(self.lines)
+
+    def _rows(self) -> dict[str, list[tuple[str, str]]]:
+        if self._index is None:
+            self._index = {}
+            for line in self.lines:
+                # term_text writes IRIs without spaces and no blank nodes: subject and predicate end at the first spaces
+                subject, predicate, obj = line[:-2].split(" ", 2)
+                self._index.setdefault(predicate, []).append((subject, obj))
+        return self._index
+
+    def triples(self, triple):
+        """The triples matching the ``(s, p, o)`` pattern (None for any), as rdflib terms."""
+        s, p, o = (None if term is None else term_text(term) for term in triple)
+        index = self._rows()
+        for predicate in index if p is None else (p,):
+            for subject, obj in index.get(predicate, ()):
+                if (s is None or subject == s) and (o is None or obj == o):
+                    yield text_term(subject), text_term(predicate), text_term(obj)
+
+    def iri_objects(self) -> set[str]:
+        """The IRIs in object position (what the record links to), without building terms."""
+        return {obj[1:-1] for rows in self._rows().values() for _, obj in rows if obj[0] == "<"}
+
+    def to_graph(self) -> Graph:
+        """An ordinary (changeable) rdflib graph with the same triples."""
+        graph = Graph()
+        for triple in self.triples((None, None, None)):
+            graph.add(triple)
+        return graph
+
+    def add(self, triple):
+        raise TypeError("a LinesGraph is read-only (to_graph gives a copy to change)")
+
+    addN = remove = add  # noqa: N815 - rdflib's names
+
+
+_UNESCAPE = re.compile(r'\\(u[0-9A-Fa-f]{4}|U[0-9A-Fa-f]{8}|[btnfr"\\])')
+_UNESCAPED = {"b": "\b", "t": "\t", "n": "\n", "f": "\f", "r": "\r", '"': '"', "\\": "\\"}
+
+
+def _unescape(match: re.Match) -> str:
+    code = match.group(1)
+    return chr(int(code[1:], 16)) if len(code) > 1 else _UNESCAPED[code]
+
+
+# term text -> rdflib term, for text_term: the same IRIs (predicates, classes, entities) recur in every record.
+_TERMS: dict[str, URIRef | Literal] = {}
+_MAX_TERM_CACHE = 200_000
+
+
+def text_term(text: str) -> URIRef | Literal:
+    """The rdflib term for one term of a ``triple_lines`` line (the inverse of ``term_text``)."""
+    term = _TERMS.get(text)
+    if term is None:
+        if len(_TERMS) >= _MAX_TERM_CACHE:
+            _TERMS.clear()
+        term = _TERMS[text] = _text_term(text)
+    return term
+
+
+def _text_term(text: str) -> URIRef | Literal:
+    if text[0] == "<":
+        return URIRef(text[1:-1])
+    end = text.rindex('"')
+    lexical = text[1:end]
+    if "\\" in lexical:
+        lexical = _UNESCAPE.sub(_unescape, lexical)
+    suffix = text[end + 1:]
+    if suffix.startswith("@"):
+        return Literal(lexical, lang=suffix[1:])
+    if suffix.startswith("^^"):
+        return Literal(lexical, datatype=URIRef(suffix[3:-1]))
+    return Literal(lexical)
+
+
+def linked_iris(graph: Graph) -> set[str]:
+    """The IRIs ``graph`` has in object position."""
+    if type(graph) is LinesGraph:
+        return graph.iri_objects()
+    return {str(o) for o in graph.objects() if isinstance(o, URIRef)}
 
 
 def graph_block(name: URIRef, lines: Iterable[str]) -> str:
@@ -283,6 +378,10 @@ class SparqlStore(Store):
         self.state_graph = URIRef(self._system_prefix + "state")
         self.changes_graph = change_log.changes_graph_of(self._system_prefix)
         self._known_entity_lines: set[str] = set()
+        # bulk mode: entity -> the rdfs:label the store gave it when asked. This process is the only writer and entity
+        # labels are kept once published (ld.ingest), so an answer holds for the run: an ingest asks about the same
+        # people for thousands of records (two queries a record). Dropped by writes that replace or remove labels.
+        self._stored_labels: dict[URIRef, str] | None = None
         self._pending: _Pending | None = None
         self._bulk_size = 0
         # bulk mode: the batch being written by a background thread (its write releases the GIL, so the next batch
@@ -374,8 +473,11 @@ class SparqlStore(Store):
         if not wanted:
             return {}
         found: dict[URIRef, str] = {}
+        cached = self._stored_labels if self._stored_labels is not None else {}
         for iri in wanted:
             label = self._buffered(lambda batch: batch.labels.get(iri))
+            if label is None:
+                label = cached.get(iri)
             if label is not None:
                 found[iri] = label
         values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
@@ -384,6 +486,12 @@ class SparqlStore(Store):
                      f"GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label }} }}")
             for solution in self._select(query):
                 found.setdefault(URIRef(solution["e"].value), solution["label"].value)
+            if self._stored_labels is not None:
+                if len(self._stored_labels) > self._MAX_KNOWN_ENTITY_LINES // 10:
+                    self._stored_labels.clear()
+                for iri in wanted:
+                    if iri in found:
+                        self._stored_labels.setdefault(iri, found[iri])
         return found
 
     def record_graph(self, doc: URIRef) -> Graph:
@@ -496,6 +604,8 @@ class SparqlStore(Store):
                                        system_prefix=self._system_prefix)
             self._write(plan.drops, plan.deletes, plan.inserts)
             self._known_entity_lines.difference_update(plan.entity_lines)  # so they are written if they come back
+            if self._stored_labels is not None:
+                self._stored_labels.clear()
         return [URIRef(e) for e in plan.entities]
 
     def replace_graph(self, name: URIRef, graph: Graph) -> None:
@@ -514,6 +624,8 @@ class SparqlStore(Store):
             self._update(self._request([name], [], [graph_block(name, lines)] if lines else []))
             if URIRef(name) == self.entities_graph:
                 self._known_entity_lines = set(lines)
+                if self._stored_labels is not None:
+                    self._stored_labels.clear()
 
     def _write(self, drops: list, deletes: list[str], inserts: list[str]) -> None:
         self._update(self._request(drops, deletes, inserts))
@@ -540,7 +652,7 @@ class SparqlStore(Store):
         self._check_writable()
         if self._pending is not None:
             raise StoreError("bulk mode is already on")
-        self._pending, self._bulk_size = _Pending(), batch_size
+        self._pending, self._bulk_size, self._stored_labels = _Pending(), batch_size, {}
         self._writer = ThreadPoolExecutor(1, thread_name_prefix="docket-store-writer")
         try:
             yield self
@@ -549,7 +661,7 @@ class SparqlStore(Store):
             try:
                 self._wait_in_flight()  # a batch handed to the writer is complete: let it commit
             finally:
-                self._pending = None
+                self._pending = self._stored_labels = None
                 self._writer.shutdown()
                 self._writer = None
 
