@@ -35,18 +35,47 @@ def generate(out: Path, count: int) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, float, str]:
-    """Wall seconds, peak RSS (MiB) and summary line of one `docket ingest` process."""
+def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, float, str, float]:
+    """Wall seconds, peak RSS (MiB) of the largest process, summary line of one `docket ingest` run, and the peak
+    of the RSS summed over the process and its workers (sampled every 0.2 s)."""
     command = [sys.executable, "-m", "ld.cli", "ingest", str(records), "--store", str(store), "--base-uri", BASE,
                "--quiet", *extra]
     before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
     start = time.perf_counter()
-    done = subprocess.run(command, capture_output=True, text=True, cwd=HERE.parent)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        process = subprocess.Popen(command, stdout=out, stderr=err, text=True, cwd=HERE.parent)
+        summed = 0
+        while process.poll() is None:
+            summed = max(summed, tree_rss(process.pid))
+            time.sleep(0.2)
+        seconds = time.perf_counter() - start
+        out.seek(0), err.seek(0)
+        stdout, stderr = out.read(), err.read()
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    if done.returncode not in (0, 1):
-        raise SystemExit(f"docket ingest failed ({done.returncode}): {done.stderr[-2000:]}")
-    return seconds, max(peak, before) / 1024, done.stdout.strip().splitlines()[-1]
+    if process.returncode not in (0, 1):
+        raise SystemExit(f"docket ingest failed ({process.returncode}): {stderr[-2000:]}")
+    return seconds, max(peak, before) / 1024, stdout.strip().splitlines()[-1], summed / 1024
+
+
+def tree_rss(pid: int) -> int:
+    """KiB resident in process ``pid`` and its descendants now (Linux /proc; 0 where unreadable)."""
+    children: dict[int, list[int]] = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+            children.setdefault(int(fields[1]), []).append(int(stat.parent.name))
+        except (OSError, IndexError, ValueError):
+            continue
+    total, todo = 0, [pid]
+    while todo:
+        current = todo.pop()
+        todo.extend(children.get(current, []))
+        try:
+            status = Path(f"/proc/{current}/status").read_text()
+            total += int(next(line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")))
+        except (OSError, StopIteration, ValueError):
+            continue
+    return total
 
 
 def stage_costs(records: Path, sample: int) -> dict[str, float]:
@@ -86,6 +115,7 @@ def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
         f"| records/s | {count / one[0]:,.0f} | {count / many[0]:,.0f} |",
         f"| wall time | {one[0]:,.1f} s | {many[0]:,.1f} s |",
         f"| speed-up | | {one[0] / many[0]:.2f}x (target >= 1.7x) |",
+        f"| peak RSS, all processes together (sampled) | {one[3]:,.0f} MiB | {many[3]:,.0f} MiB |",
         "",
         f"Summary lines: `{one[2]}`; --jobs {jobs}: `{many[2]}`.",
     ]
@@ -101,8 +131,9 @@ def main() -> None:
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as scratch:
         records, store = Path(scratch, "records"), Path(scratch, "store")
         generate(records, args.records)
-        seconds, peak_mib, summary = run_ingest(records, store, [])
-        again, _, summary_again = run_ingest(records, store, [])
+        first = run_ingest(records, store, [])
+        seconds, peak_mib, summary, _ = first
+        again, _, summary_again, _ = run_ingest(records, store, [])
         parallel = run_ingest(records, Path(scratch, "store-jobs"), ["--jobs", str(args.jobs)]) if args.jobs > 1 \
             else None
         stages = stage_costs(records, args.sample)
@@ -123,7 +154,7 @@ def main() -> None:
         "",
         "| stage | ms |", "|---|---:|",
         *[f"| {stage} | {ms:.2f} |" for stage, ms in stages.items()],
-        *(parallel_table(args.records, args.jobs, (seconds, peak_mib, summary), parallel) if parallel else []),
+        *(parallel_table(args.records, args.jobs, first, parallel) if parallel else []),
     ])
     print(body)
     if not args.no_write:
