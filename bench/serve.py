@@ -415,9 +415,15 @@ def main() -> None:
                         help="reuse a cached store of this size even if ld/, shapes/, vocab/ or synth.py changed")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     parser.add_argument("--only-remote", action="store_true", help="only the SPARQL latency over a remote store")
+    parser.add_argument("--only-sparql", action="store_true",
+                        help="only the SPARQL latency against Oxigraph's server (printed, never written)")
     args = parser.parse_args()
     if args.only_remote:
         return remote_store_section(args)
+    if args.only_sparql:
+        store = cached_store(args.records, reuse=args.reuse_store)
+        print("\n".join(sparql_table(compare_sparql(store, sample_paths(store), args.repeats))))
+        return None
     if not shutil.which("wrk"):
         raise SystemExit("bench/serve.py needs wrk (apt-get install wrk; `make bench` installs it)")
     store = cached_store(args.records, reuse=args.reuse_store)

@@ -29,6 +29,7 @@ import pyoxigraph as ox
 
 from ld.errors import DocketError, QueryRejected, StoreError
 from ld.oxopen import open_read_only
+from ld.shared_cache import directory_stamp
 from ld.formats import DESCRIPTION_FORMATS, RdfFormat, lookup
 
 
@@ -155,20 +156,54 @@ def _boolean(result: ox.QueryBoolean, request: QueryRequest) -> QueryResult:
 
 
 def _solutions(result: ox.QuerySolutions, request: QueryRequest) -> QueryResult:
-    # pyoxigraph serializes a whole result set natively but cannot stop after n rows, so the rows are taken here (up
-    # to the cap) and written as TSV, whose terms are exactly pyoxigraph's str(term); the other formats are that TSV
-    # parsed back and serialized natively. About 1.7x the cost of a plain native serialization, and one code path
-    # writes all four formats the way Oxigraph does.
+    # pyoxigraph serializes a whole result set natively but cannot stop after n rows; so it writes TSV (one line per
+    # row, newlines in terms escaped) into a writer that stops it once a row beyond the cap has come, and the other
+    # formats are that TSV parsed back and serialized natively: one code path writes all four formats the way
+    # Oxigraph does, rows never become Python objects, and a huge result is not written past the cap.
     fmt = _results_format_or_refuse(request)
-    variables = [v.value for v in result.variables]
-    rows = list(itertools.islice(result, request.max_rows + 1))
-    truncated = len(rows) > request.max_rows
-    lines = ["\t".join(f"?{v}" for v in variables)]
-    lines.extend("\t".join("" if term is None else str(term) for term in row) for row in rows[:request.max_rows])
-    tsv = ("\n".join(lines) + "\n").encode()
+    lines = _LineCap(request.max_rows + 1)  # the header line, then the rows
+    try:
+        result.serialize(lines, format=ox.QueryResultsFormat.TSV)
+    except _LineCap.Enough:
+        pass
+    tsv, truncated = lines.text()
     if fmt is not RESULTS_TSV:
         tsv = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt.oxigraph)
     return QueryResult(tsv, fmt.media_type, "solutions", truncated)
+
+
+class _LineCap:
+    """A file-like sink keeping the first ``keep`` lines of what is written to it; it raises ``Enough`` (out of the
+    serializer) once a line beyond them has been seen, which also tells that something was left out."""
+
+    class Enough(Exception):
+        pass
+
+    def __init__(self, keep: int):
+        self.keep = keep
+        self._chunks: list[bytes] = []
+        self._lines = 0
+
+    def write(self, chunk) -> int:
+        chunk = bytes(chunk)
+        self._chunks.append(chunk)
+        self._lines += chunk.count(b"\n")
+        if self._lines > self.keep:
+            raise self.Enough()
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def text(self) -> tuple[bytes, bool]:
+        """The first ``keep`` lines, and whether anything was left out."""
+        data = b"".join(self._chunks)
+        if self._lines < self.keep or (self._lines == self.keep and data.endswith(b"\n")):
+            return data, False
+        end = -1
+        for _ in range(self.keep):
+            end = data.index(b"\n", end + 1)
+        return data[:end + 1], True
 
 
 def _graph(result, request: QueryRequest) -> QueryResult:
@@ -237,24 +272,20 @@ class _Snapshot:
         self.path = Path(path)
         self.check_interval = check_interval
         self._db: ox.Store | None = None
-        self._stamp: int | None = None
+        self._stamp: float | None = None
         self._checked = 0.0
 
     def get(self) -> ox.Store:
         now = time.monotonic()
         if self._db is None or now - self._checked >= self.check_interval:
             self._checked = now
-            stamp = self._directory_stamp()
+            try:
+                stamp = directory_stamp(self.path)
+            except FileNotFoundError:
+                raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
             if self._db is None or stamp != self._stamp:
                 self._db, self._stamp = _open_read_only(self.path), stamp
         return self._db
-
-    def _directory_stamp(self) -> int:
-        # RocksDB appends every commit to a file in this directory, so the newest mtime changes with each commit.
-        try:
-            return max((entry.stat().st_mtime_ns for entry in os.scandir(self.path)), default=0)
-        except FileNotFoundError:
-            raise StoreError(f"no store at {self.path}; run `docket ingest` first") from None
 
 
 def _open_read_only(path: Path) -> ox.Store:
@@ -426,6 +457,89 @@ class QueryPool:
         # Workers and their sockets belong to the process that started them; a forked copy must not talk to them.
         if os.getpid() != self._pid:
             self._pid, self._idle, self._busy = os.getpid(), [], 0
+
+
+# --- in the serving process, for a process that may end itself ---------------------------------------------------------
+
+
+class InProcessQueries:
+    """Runs each query in the calling process, on its own read-only handle, with no process hop: for a process that
+    serves one request at a time and is replaced when it ends (a gunicorn sync worker under `docket serve`).
+
+    The time limit still really stops the work, for every query: pyoxigraph cannot cancel a query, so when one runs
+    past the limit a watchdog thread calls ``on_timeout`` (which answers the client) and then ends this whole process
+    with ``os._exit``, as ``QueryPool`` kills its worker; the supervisor starts a fresh one (about a second) while its
+    other processes go on serving. The watchdog can act while a query runs because pyoxigraph releases the GIL while
+    it evaluates; the CPU backstop of the worker processes covers the case it could not (the kernel ends the process).
+    A query that does not overrun costs no thread start, no lock wait and no wakeup: two attribute writes."""
+
+    EXIT_CODE = 75  # EX_TEMPFAIL; not 3 or 4, which make gunicorn's arbiter stop the whole server
+
+    def __init__(self, store_path: str | os.PathLike, *, timeout: float, check_interval: float = 1.0):
+        if timeout <= 0:
+            raise ValueError("in-process queries need a positive timeout")
+        self.timeout = timeout
+        self._snapshot = _Snapshot(str(store_path), check_interval)
+        self._watchdog = _Watchdog()
+
+    def run(self, request: QueryRequest, on_timeout) -> QueryResult:
+        """The answer to ``request``; past the time limit, ``on_timeout(error)`` is called from another thread with
+        the QueryTimeout to report, and the process ends when it returns (or raises)."""
+        error = QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
+        limits = resource.getrlimit(resource.RLIMIT_CPU)
+        _set_cpu_backstop(self.timeout + 2)
+        self._watchdog.arm(time.monotonic() + self.timeout, lambda: on_timeout(error))
+        try:
+            return execute(self._snapshot.get(), request)
+        finally:
+            self._watchdog.disarm()
+            resource.setrlimit(resource.RLIMIT_CPU, limits)  # this process goes on serving pages: no limit then
+
+
+class _Watchdog:
+    """One daemon thread per process that looks at the armed deadline a few times a second (no signalling on arm
+    or disarm, so a query that ends in time pays nothing); past it, it runs the armed action and ends the process."""
+
+    TICK = 0.05  # seconds: how late past the deadline the action may start
+
+    def __init__(self):
+        self._lock = threading.Lock()  # taken for good once the action runs: a late disarm then waits for the end
+        self._deadline: float | None = None
+        self._action = None
+        self._thread: threading.Thread | None = None
+        self._pid = os.getpid()
+
+    def arm(self, deadline: float, action) -> None:
+        if self._thread is None or self._pid != os.getpid():  # started on first use, again in a forked child
+            self._pid = os.getpid()
+            self._thread = threading.Thread(target=self._watch, name="docket-query-watchdog", daemon=True)
+            self._thread.start()
+        self._action = action
+        self._deadline = deadline
+
+    def disarm(self) -> None:
+        with self._lock:
+            self._deadline = None
+
+    def _watch(self) -> None:
+        while True:
+            time.sleep(self.TICK)
+            deadline = self._deadline
+            if deadline is None or time.monotonic() < deadline:
+                continue
+            self._lock.acquire()  # never released: the process ends below
+            # Looked at again under the lock: the query may have ended in time meanwhile, another may have started.
+            if self._deadline is None or time.monotonic() < self._deadline:
+                self._lock.release()
+                continue
+            try:
+                self._action()
+            except BaseException as e:  # the client may be gone; the work must stop all the same
+                print(f"docket: answering a stopped query failed: {type(e).__name__}: {e}", file=sys.stderr)
+            finally:
+                print(f"docket: a SPARQL query ran past its time limit; process {os.getpid()} ends to stop it",
+                      file=sys.stderr, flush=True)
+                os._exit(InProcessQueries.EXIT_CODE)
 
 
 # --- a remote store ---------------------------------------------------------------------------------------------------

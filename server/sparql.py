@@ -10,18 +10,19 @@ from __future__ import annotations
 
 import atexit
 import json
+import socket
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
-from flask import Blueprint, Response, render_template, request
+from flask import Blueprint, Flask, Response, copy_current_request_context, current_app, render_template, request
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from ld.errors import DocketError, NotFound, QueryRejected, StoreError
 from ld.formats import DESCRIPTION_FORMATS, JSONLD, RdfFormat, lookup
-from ld.query import (READ_ONLY_MESSAGE, RESULTS_FORMATS, RESULTS_JSON, NotAcceptable, QueryPool, QueryRequest,
-                      QueryResult, QueryTimeout, QueryTooLarge, RemoteQueries, ResultsFormat, UpdateRefused,
-                      results_format)
+from ld.query import (READ_ONLY_MESSAGE, RESULTS_FORMATS, RESULTS_JSON, InProcessQueries, NotAcceptable, QueryPool,
+                      QueryRequest, QueryResult, QueryTimeout, QueryTooLarge, RemoteQueries, ResultsFormat,
+                      UpdateRefused, results_format)
 from server.negotiate import HTML, negotiate
 from server.store_access import StoreAccess
 
@@ -32,6 +33,9 @@ TRUNCATED_HEADER = "X-Docket-Truncated"
 _QUERY_TYPE = "application/sparql-query"
 _FORM_TYPE = "application/x-www-form-urlencoded"
 _METHODS = "GET, POST, OPTIONS"
+# Set by `docket serve` (server/wsgi.py) on an app whose process serves one request at a time and is replaced when it
+# ends: then queries run in that process (see ``ld.query.InProcessQueries``), else in the ``QueryPool``.
+_IN_PROCESS = "docket.sparql_in_process"
 
 # Media types offered by negotiation, each with what it means: a results format, an RDF format, or the HTML page.
 _RESULTS_OFFERS: dict[str, ResultsFormat | str] = {
@@ -69,6 +73,8 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
     else:
         pool = QueryPool(access.path, timeout=settings["QUERY_TIMEOUT"], processes=settings["QUERY_PROCESSES"],
                          check_interval=settings["CHECK_INTERVAL"])
+    in_process = None if access.remote else InProcessQueries(access.path, timeout=settings["QUERY_TIMEOUT"],
+                                                              check_interval=settings["CHECK_INTERVAL"])
     endpoint = f"{settings['BASE_URI']}sparql"
     descriptions = _service_descriptions(endpoint, settings["BASE_URI"])  # serialized once, here
     examples = example_queries(settings["BASE_URI"])
@@ -94,7 +100,12 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
         query = QueryRequest(text, wanted.results and wanted.results.name, wanted.graph and wanted.graph.media_type,
                              tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")),
                              max_rows)
-        result = pool.run(query)
+        client = request.environ.get("gunicorn.socket") if in_process and current_app.extensions.get(_IN_PROCESS) \
+            else None
+        if client is not None:
+            result = in_process.run(query, on_timeout=_answer_directly(client, examples))
+        else:
+            result = pool.run(query)
         if wanted.html:
             return _html_result(examples, text, params.get("format"), result, max_rows)
         response = Response(result.body, mimetype=result.media_type)
@@ -108,6 +119,12 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
 
     bp.after_request(_common_headers)
     return bp
+
+
+def run_queries_in_process(app: Flask) -> None:
+    """Let ``app``'s SPARQL queries run in the serving process itself, which ends when one overruns its time limit:
+    only for a process that serves one request at a time and whose supervisor replaces it (gunicorn sync workers)."""
+    app.extensions[_IN_PROCESS] = True
 
 
 # --- reading the request ----------------------------------------------------------------------------------------------
@@ -249,6 +266,22 @@ def _error_response(error: DocketError, examples: list[dict]) -> Response:
     if isinstance(error, QueryTimeout):
         response.headers["Retry-After"] = "60"
     return response
+
+
+def _answer_directly(client: socket.socket, examples: list[dict]):
+    """What the time-limit watchdog does before the process ends: write the time-limit error, as ``_error_response``
+    and the app's after-request hooks make it, straight to the client's socket (the WSGI server never gets to)."""
+    environ = request.environ
+
+    @copy_current_request_context
+    def answer(error: QueryTimeout) -> None:
+        response = current_app.process_response(_error_response(error, examples))
+        head = [f"HTTP/1.1 {response.status}", *(f"{k}: {v}" for k, v in response.get_wsgi_headers(environ).items()),
+                "Connection: close", "", ""]
+        client.sendall("\r\n".join(head).encode("latin-1") + response.get_data())
+        client.shutdown(socket.SHUT_WR)
+
+    return answer
 
 
 def _safe_param(name: str) -> str | None:

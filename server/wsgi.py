@@ -7,6 +7,7 @@ from typing import Any, Mapping
 from gunicorn.app.base import BaseApplication
 
 from server.app import create_app
+from server.sparql import run_queries_in_process
 
 
 class _Gunicorn(BaseApplication):
@@ -21,7 +22,9 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("accesslog", "-")
 
     def load(self):
-        return create_app(self.settings)
+        app = create_app(self.settings)
+        run_queries_in_process(app)  # sync workers: one request at a time, and the arbiter replaces one that ends
+        return app
 
 
 def serve(settings: Mapping[str, Any]) -> None:
