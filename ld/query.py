@@ -1,11 +1,16 @@
 """Running SPARQL queries for the public endpoint: read-only, a row cap, and a time limit that really stops the work.
 
 ``execute(db, request)`` runs one query on a pyoxigraph store in the calling process and returns the serialized
-answer. ``QueryPool`` runs queries in a few worker subprocesses, each with its own read-only handle on the store:
-pyoxigraph cannot cancel a running query from Python, so the only sure way to stop one at its time limit (and free
-the CPU) is to kill the process running it. A worker is reused for query after query; one that overran is killed
-with SIGKILL, reaped and replaced. Requests and answers cross a socket pair as small pickles (the answer is the
-already serialized body), which costs tens of microseconds per query.
+answer. pyoxigraph cannot cancel a running query from Python, so the only sure way to stop one at its time limit (and
+free the CPU) is to end the process running it. Two ways to run queries do that:
+
+- ``InProcessQueries`` runs each query in the calling process, which a watchdog thread ends past the time limit
+  (after the client got its error): for a process that serves one request at a time and is replaced when it ends,
+  as `docket serve`'s gunicorn sync workers are. No process hop, so nothing is added to a short query.
+- ``QueryPool`` runs queries in a few worker subprocesses, each with its own read-only handle on the store, for any
+  other host (the Flask test client, a WSGI server with threads). A worker is reused for query after query; one that
+  overran is killed with SIGKILL, reaped and replaced. Requests and answers cross a socket pair as small pickles
+  (the answer is the already serialized body).
 
 No web framework here: ``server/sparql.py`` speaks HTTP and maps the errors below to status codes.
 """

@@ -61,7 +61,8 @@ SETTINGS: tuple[Setting, ...] = (
             int),
     Setting("CHANGES_PAGE_SIZE", 100, "Activities per page of the change feed (`/changes`).", int),
     Setting("SITEMAP_SIZE", 50_000, "URLs per sitemap file; beyond, `/sitemap.xml` is an index of parts.", int),
-    Setting("QUERY_PROCESSES", 2, "SPARQL query subprocesses per server worker; more concurrent queries wait.", int),
+    Setting("QUERY_PROCESSES", 2, "SPARQL query subprocesses per app when it is not run by `docket serve` (whose "
+            "workers run each query themselves); more concurrent queries wait.", int),
 )
 _BY_NAME = {s.name: s for s in SETTINGS}
 

@@ -2,8 +2,10 @@
 
 GET ``query=``, POST form-encoded ``query=``, POST ``application/sparql-query``; ``default-graph-uri`` and
 ``named-graph-uri``; results by ``format=`` or Accept. Without a query, GET returns the SPARQL 1.1 Service Description
-to machines and the query page to browsers. Queries run in ``ld.query.QueryPool`` worker processes (killed at the
-time limit); this module only speaks HTTP, and maps ``ld`` errors to status codes in one place, ``_error_response``.
+to machines and the query page to browsers. Under `docket serve` queries run in the worker itself, which ends at the
+time limit once the client has its error (``ld.query.InProcessQueries``); elsewhere in ``ld.query.QueryPool`` worker
+processes, killed at the time limit. This module only speaks HTTP, and maps ``ld`` errors to status codes in one place,
+``_error_response``.
 """
 
 from __future__ import annotations

@@ -6,6 +6,8 @@ import csv
 import io
 import json
 import os
+import subprocess
+import sys
 import threading
 import time
 import xml.etree.ElementTree as ET
@@ -309,6 +311,36 @@ def test_time_limit_stops_the_query_and_the_server_answers_meanwhile(store):
     finally:
         pool.close()
     assert not set(workers) & set(child_cpu_ticks())
+
+
+# A process that runs queries itself (as `docket serve`'s workers do): it answers in-time queries and goes on, and
+# one past the limit has its answer written by the watchdog, then the process ends (which is what stops the work).
+IN_PROCESS_SCRIPT = """
+import sys, time
+from ld.query import InProcessQueries, QueryRequest
+queries = InProcessQueries(sys.argv[1], timeout=float(sys.argv[2]))
+for text in sys.argv[3:]:
+    started = time.monotonic()
+    result = queries.run(QueryRequest(text), on_timeout=lambda error: print("stopped:", error, flush=True))
+    print("answered", round(time.monotonic() - started, 3), result.body.decode().count('"value"'), flush=True)
+print("finished", flush=True)
+"""
+
+
+@pytest.mark.timeout(30)
+def test_in_process_queries_end_the_process_at_the_time_limit(store):
+    from ld.query import InProcessQueries
+
+    started = time.monotonic()
+    done = subprocess.run([sys.executable, "-c", IN_PROCESS_SCRIPT, str(store), "2", TITLES, CROSS_PRODUCT, TITLES],
+                          capture_output=True, text=True, timeout=20, cwd=Path(__file__).resolve().parents[1])
+    seconds = time.monotonic() - started
+    lines = done.stdout.splitlines()
+    assert lines[0].startswith("answered") and lines[0].endswith(" 6"), done.stdout  # 3 titles, 2 values each
+    assert lines[1] == "stopped: the query ran longer than the time limit of 2 s and was stopped", done.stdout
+    assert len(lines) == 2  # nothing after: the process ended, and the query with it
+    assert done.returncode == InProcessQueries.EXIT_CODE, done.stderr
+    assert seconds < 2 + 5  # the limit, plus starting Python and opening the store
 
 
 def test_new_records_appear_without_restart(tmp_path):
