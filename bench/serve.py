@@ -417,6 +417,8 @@ def main() -> None:
     parser.add_argument("--only-remote", action="store_true", help="only the SPARQL latency over a remote store")
     parser.add_argument("--only-sparql", action="store_true",
                         help="only the SPARQL latency against Oxigraph's server (printed, never written)")
+    parser.add_argument("--only-dereference", action="store_true",
+                        help="only the dereferencing rows of the shipped server (no SPARQL, no uncached run); prints")
     args = parser.parse_args()
     if args.only_remote:
         return remote_store_section(args)
@@ -428,6 +430,8 @@ def main() -> None:
         raise SystemExit("bench/serve.py needs wrk (apt-get install wrk; `make bench` installs it)")
     store = cached_store(args.records, reuse=args.reuse_store)
     publish_seconds = publish(store)
+    if args.only_dereference:
+        return quick_dereference(store, args)
     load_before = os.getloadavg()[0]
     sample = sample_paths(store)
     runs, profile_text = {}, None
@@ -447,6 +451,21 @@ def main() -> None:
     if not args.no_write:
         write_section("serve", body)
     remote_store_section(args, store, sample)
+
+
+def quick_dereference(store: Path, args) -> None:
+    """The published server's dereferencing rows alone, printed (for iterating on the request path)."""
+    sample = sample_paths(store)
+    load_before = os.getloadavg()[0]
+    with tempfile.TemporaryDirectory(prefix="docket-bench-serve-") as scratch_dir:
+        port = free_port()
+        with docket_serve(store, port, CACHE_ENTRIES="5000") as service:
+            origin = f"http://127.0.0.1:{port}"
+            runs = {"published": dereference(origin, sample, args.seconds, Path(scratch_dir))}
+            if args.profile:
+                print(profile(service, origin, sample["records"], "text/turtle", args.seconds, Path(scratch_dir)))
+    print(f"load average before / after: {load_before:.2f} / {os.getloadavg()[0]:.2f}")
+    print("\n".join(dereference_table(runs)))
 
 
 def compare_sparql(store: Path, sample: dict, repeats: int) -> dict[str, dict]:

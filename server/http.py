@@ -9,8 +9,14 @@ from functools import lru_cache
 from flask import Flask, Request, Response, request
 from werkzeug.http import http_date, parse_date, parse_etags
 
+from ld.shared_cache import Entry
+from server.negotiate import prefers_gzip
+
+GZIP_SUFFIX = "-gzip"  # of the ETag of a gzip-coded response: a strong validator names one sequence of bytes
+VARY_CODED = "Accept, Accept-Encoding"
+
 # Headers a script on another origin may read (CORS hides all but a few by default).
-_EXPOSED = "ETag, Last-Modified, Link, Content-Location, Location, Vary"
+_EXPOSED = "ETag, Last-Modified, Link, Content-Location, Location, Vary, Content-Encoding"
 _ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"  # POST for the SPARQL endpoint
 _ALLOWED_HEADERS = "Accept, Content-Type, If-None-Match, If-Modified-Since"
 
@@ -32,16 +38,20 @@ def link_header(links: list[tuple[str, dict[str, str]]]) -> str:
 
 def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: float | None, max_age: int,
               links: list[tuple[str, dict[str, str]]] | str = (), content_location: str | None = None,
-              req: Request | None = None) -> Response:
+              req: Request | None = None, encoding: str | None = None, vary: str = "Accept") -> Response:
     """A 200 response with validators, answered as 304 when the request's If-None-Match / If-Modified-Since match.
-    HEAD gets the same headers and no body (Werkzeug drops it). ``links`` may be a ready Link header value.
+    HEAD gets the same headers and no body (Werkzeug drops it). ``links`` may be a ready Link header value;
+    ``encoding`` the Content-Encoding of ``body`` (whose ETag must then differ from the identity's).
 
     Headers are written as text rather than through Werkzeug's header objects and ``make_conditional``: this runs
-    on every description served from the cache, where those cost as much as the cache lookup itself."""
+    on every description served from the cache, where those cost as much as the cache lookup itself. Range requests
+    get the whole body (a server may ignore Range: RFC 9110, 14.2)."""
     req = req or request
     etag = etag or etag_of(body)
     modified = int(last_modified) if last_modified is not None else None
-    headers = [("ETag", f'"{etag}"'), ("Cache-Control", f"public, max-age={max_age}"), ("Vary", "Accept")]
+    headers = [("ETag", f'"{etag}"'), ("Cache-Control", f"public, max-age={max_age}"), ("Vary", vary)]
+    if encoding:
+        headers.append(("Content-Encoding", encoding))
     if modified is not None:
         headers.append(("Last-Modified", _http_date(modified)))
     if links:
@@ -51,6 +61,20 @@ def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: 
     if req.method in ("GET", "HEAD") and not_modified(req.headers, etag, modified):
         return _NotModified(status=304, headers=headers)
     return Response(body, mimetype=media_type, headers=headers)
+
+
+def coded(entry: Entry, media_type: str, *, last_modified: float | None, max_age: int,
+          req: Request | None = None) -> Response:
+    """``cacheable`` for a finished representation whose coding is negotiated: the stored gzip bytes as they are
+    (``Content-Encoding: gzip``, the ETag suffixed ``-gzip``) to a client that prefers gzip and when they are at hand
+    (nothing is compressed per request), else the identity bytes. Both carry ``Vary: Accept, Accept-Encoding``."""
+    req = req or request
+    if entry.has_gzipped and prefers_gzip(req.environ.get("HTTP_ACCEPT_ENCODING")):
+        return cacheable(entry.gzipped, media_type, etag=entry.etag + GZIP_SUFFIX, last_modified=last_modified,
+                         max_age=max_age, links=entry.link, content_location=entry.location, req=req,
+                         encoding="gzip", vary=VARY_CODED)
+    return cacheable(entry.body, media_type, etag=entry.etag, last_modified=last_modified, max_age=max_age,
+                     links=entry.link, content_location=entry.location, req=req, vary=VARY_CODED)
 
 
 class _NotModified(Response):

@@ -114,17 +114,21 @@ def parse_accept(header: str | None) -> list[_Range]:
         media = fields[0].lower()
         if "/" not in media:
             continue
-        q = 1.0
-        for param in fields[1:]:
-            name, _, value = param.partition("=")
-            if name.strip().lower() == "q":
-                try:
-                    q = max(0.0, min(1.0, float(value)))
-                except ValueError:
-                    q = 0.0
         t, _, s = media.partition("/")
-        ranges.append(_Range(t, s, q, order))
+        ranges.append(_Range(t, s, _qvalue(fields[1:]), order))
     return ranges
+
+
+def _qvalue(params: list[str]) -> float:
+    """The ``q`` of a list of ``name=value`` parameters: 1 when absent, 0 when unreadable (refuse rather than guess)."""
+    for param in params:
+        name, _, value = param.partition("=")
+        if name.strip().lower() == "q":
+            try:
+                return max(0.0, min(1.0, float(value)))
+            except ValueError:
+                return 0.0
+    return 1.0
 
 
 def negotiate(accept: str | None, offers: list[str], *, default: str) -> str | None:
@@ -151,3 +155,22 @@ def negotiate(accept: str | None, offers: list[str], *, default: str) -> str | N
         if best_key is None or key > best_key:
             best, best_key = offer, key
     return best
+
+
+@lru_cache(maxsize=256)
+def prefers_gzip(accept_encoding: str | None) -> bool:
+    """Whether to send gzip to a client with this Accept-Encoding (RFC 9110, 12.5.3): ``gzip`` (or ``x-gzip``, else
+    ``*``) with a q-value above 0 and at least that of ``identity`` (unlisted, identity counts as 1, or as ``*``
+    when that is listed). No header: identity, as a client that says nothing may not decompress (curl)."""
+    if not accept_encoding:
+        return False
+    codings: dict[str, float] = {}
+    for part in accept_encoding.split(","):
+        fields = part.split(";")
+        name = fields[0].strip().lower()
+        if not name:
+            continue
+        codings[name] = _qvalue(fields[1:])
+    gzip = codings.get("gzip", codings.get("x-gzip", codings.get("*", 0.0)))
+    identity = codings.get("identity", codings.get("*", 1.0))
+    return gzip > 0 and gzip >= identity

@@ -19,7 +19,7 @@ from ld.pages import KIND_NAMES, browse as browse_page, dataset_summary
 from ld.texts import published_text
 from server.errors import Unacceptable
 from server.files import Folder, PublishedFile
-from server.http import cacheable, link_header
+from server.http import cacheable, coded, link_header
 from server.links import alternatives, paging_links
 from server.negotiate import REPRESENTATIONS, Representation, by_suffix, choose
 from server.publish import Publisher
@@ -61,8 +61,7 @@ def docket_blueprint(settings: Mapping[str, Any], publisher: Publisher, urls: Ur
             raise Unacceptable(alternatives(urls, kind, key, page))
         snap = publisher.snapshot()
         body = publisher.body(snap, kind, key, page, wanted, urls)
-        return cacheable(body.body, wanted.media_type, etag=body.etag, last_modified=snap.version, max_age=max_age,
-                         links=body.link, content_location=body.location)
+        return coded(body, wanted.media_type, last_modified=snap.version, max_age=max_age)
 
     @bp.get("/browse/<kind>")
     def browse(kind: str):

@@ -7,6 +7,7 @@ is stopped at QUERY_TIMEOUT (2 s here) while the other worker goes on serving pa
 from __future__ import annotations
 
 import csv
+import gzip
 import http.client
 import io
 import threading
@@ -14,6 +15,7 @@ import time
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from rdflib import DCTERMS, RDF, RDFS, Graph, Literal, URIRef
 from rdflib.compare import isomorphic
 from SPARQLWrapper import CSV, JSON, POST, TURTLE, XML, SPARQLWrapper
@@ -63,13 +65,17 @@ def live(tmp_path_factory):
         assert server.process.poll() is None, f"the server died during the tests:\n{server.log()[-3000:]}"
 
 
-def request(url: str, accept: str | None = None, method: str = "GET", timeout: float = 10.0):
-    """One raw HTTP request, redirects not followed: (status, headers, body)."""
+def request(url: str, accept: str | None = None, method: str = "GET", timeout: float = 10.0, **headers: str):
+    """One raw HTTP request, redirects not followed, the body as sent (no decompression): (status, headers, body).
+    ``headers`` by name with underscores for dashes (``Accept_Encoding="gzip"``)."""
     parts = urlsplit(url)
     connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=timeout)
     try:
         path = parts.path + (f"?{parts.query}" if parts.query else "")
-        connection.request(method, path, headers={"Accept": accept} if accept is not None else {})
+        sent = {name.replace("_", "-"): value for name, value in headers.items()}
+        if accept is not None:
+            sent["Accept"] = accept
+        connection.request(method, path, headers=sent)
         response = connection.getresponse()
         return response.status, response.headers, response.read()
     finally:
@@ -220,6 +226,45 @@ def test_accept_table(live, accept, status, media_type, parser):
     else:
         graph = Graph().parse(data=body, format=parser, publicID=str(live.kohl))
         assert (live.kohl, DCTERMS.title, Literal(KOHL_TITLE, lang="en")) in graph
+
+
+def test_gzip_clients_get_the_stored_gzip_bytes_and_identity_clients_plain_bytes(live):
+    url = f"{live.base}doc/document/{KOHL_KEY}"
+    status, plain_headers, plain = request(url, "text/turtle")
+    assert status == 200 and plain_headers["Content-Encoding"] is None
+    status, headers, coded = request(url, "text/turtle", Accept_Encoding="gzip, deflate")
+    assert status == 200 and headers["Content-Encoding"] == "gzip"
+    assert gzip.decompress(coded) == plain and len(coded) < len(plain) / 2
+    assert int(headers["Content-Length"]) == len(coded)
+    for sent in (headers, plain_headers):
+        assert {v.strip() for v in sent["Vary"].split(",")} == {"Accept", "Accept-Encoding"}
+    assert headers["ETag"] != plain_headers["ETag"], "a strong ETag names one sequence of bytes"
+    assert headers["Content-Location"] == plain_headers["Content-Location"]
+    # Each coding is revalidated with its own ETag; the other coding's ETag does not match.
+    assert request(url, "text/turtle", Accept_Encoding="gzip", If_None_Match=headers["ETag"])[0] == 304
+    assert request(url, "text/turtle", If_None_Match=headers["ETag"])[0] == 200
+    assert request(url, "text/turtle", If_None_Match=plain_headers["ETag"])[0] == 304
+    # q=0 refuses gzip; HEAD sends the headers of the GET and no body.
+    assert request(url, "text/turtle", Accept_Encoding="gzip;q=0, identity")[1]["Content-Encoding"] is None
+    status, head, body = request(url, "text/turtle", method="HEAD", Accept_Encoding="gzip")
+    assert status == 200 and body == b"" and head["Content-Length"] == headers["Content-Length"]
+    assert head["ETag"] == headers["ETag"] and head["Content-Encoding"] == "gzip"
+    # A Range request gets the whole coded body (a server may ignore Range), never a slice of the identity bytes.
+    status, ranged_headers, ranged = request(url, "text/turtle", Accept_Encoding="gzip", Range="bytes=0-99")
+    assert status == 200 and ranged == coded and ranged_headers["Content-Encoding"] == "gzip"
+
+
+def test_requests_decompresses_what_a_browser_gets(live):
+    response = requests.get(f"{live.base}id/document/{KOHL_KEY}", headers={"Accept": CHROME}, timeout=10)
+    assert response.status_code == 200 and response.history[0].status_code == 303
+    assert response.headers["Content-Encoding"] == "gzip"  # requests sends Accept-Encoding: gzip, deflate
+    assert "<title>" in response.text and "Helmut Kohl" in response.text
+    turtle = requests.get(f"{live.base}doc/document/{KOHL_KEY}.ttl", timeout=10)
+    assert turtle.headers["Content-Encoding"] == "gzip"
+    graph = Graph().parse(data=turtle.content, format="turtle", publicID=str(live.kohl))
+    assert isomorphic(graph, Graph().parse(data=request(f"{live.base}doc/document/{KOHL_KEY}.ttl")[2],
+                                           format="turtle", publicID=str(live.kohl)))
+    assert (live.kohl, DCTERMS.title, Literal(KOHL_TITLE, lang="en")) in graph
 
 
 def test_unknown_uri_is_404(live):

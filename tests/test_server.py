@@ -8,6 +8,7 @@ from __future__ import annotations
 import json
 import re
 import shutil
+import zlib
 from pathlib import Path
 
 import pytest
@@ -228,6 +229,25 @@ def test_head_has_the_headers_and_no_body(client, path):
     for name in ("Content-Type", "Content-Length", "ETag", "Vary", "Link", "Content-Location",
                  "Access-Control-Allow-Origin"):
         assert head.headers.get(name) == get.headers.get(name), name
+
+
+@pytest.mark.parametrize("accept_encoding, gzip", [
+    (None, False), ("gzip", True), ("gzip, deflate, br", True), ("x-gzip", True), ("*", True), ("br", False),
+    ("gzip;q=0", False), ("gzip;q=0, *", False), ("*;q=0", False), ("identity", False),
+    ("gzip;q=0.5, identity", False), ("identity;q=0.2, gzip;q=0.4", True), ("gzip;q=oops", False)])
+def test_gzip_is_sent_by_accept_encoding_with_q_values(client, accept_encoding, gzip):
+    headers = {"Accept": "text/turtle"} | ({"Accept-Encoding": accept_encoding} if accept_encoding else {})
+    path = f"/doc/document/{RECORD}"
+    client.get(path)  # in the shared cache from here on
+    response = client.get(path, headers=headers)
+    assert response.status_code == 200 and response.headers["Vary"] == "Accept, Accept-Encoding"
+    plain = client.get(path, headers={"Accept": "text/turtle"})
+    if gzip:
+        assert response.headers["Content-Encoding"] == "gzip"
+        assert zlib.decompress(response.get_data(), 31) == plain.get_data()
+        assert response.headers["ETag"] == plain.headers["ETag"][:-1] + '-gzip"'
+    else:
+        assert "Content-Encoding" not in response.headers and response.get_data() == plain.get_data()
 
 
 def test_cors_preflight(client):
