@@ -12,7 +12,7 @@ import zlib
 from pathlib import Path
 
 import pytest
-from rdflib import DCTERMS, RDFS, Graph, Literal, Namespace, URIRef
+from rdflib import DCTERMS, RDF, RDFS, Graph, Literal, Namespace, URIRef
 from rdflib.compare import isomorphic
 
 from conftest import shared_dir
@@ -394,6 +394,21 @@ def test_a_records_text_is_served_as_plain_text_for_its_evidence_spans(client):
     assert client.get(f"/text/{JOURNAL}", headers={"If-Modified-Since": response.headers["Last-Modified"]}).status_code == 304
     for missing in ("/text/never-was", f"/text/{JOURNAL}/footnotes", f"/text/{RECORD}/summary-of-nothing"):
         assert client.get(missing).status_code == 404, missing
+
+
+def test_record_page_lists_statements_without_the_annotations_of_the_text(client):
+    page = client.get(f"/doc/document/{JOURNAL}", headers={"Accept": BROWSER}).get_data(as_text=True)
+    table = page.split('<table class="statements">', 1)[1].split("</table>", 1)[0]
+    turtle = parse(client.get(f"/doc/document/{JOURNAL}.ttl"), "turtle")
+    # The record's own statements are there, its nodes linked within the page, where they have an anchor ...
+    assert table.startswith("\n<thead>") and f'<a href="/doc/document/{JOURNAL}">' in table.split("</tbody>")[0]
+    assert '<a href="#creation">' in table and '<tbody id="creation">' in table
+    # ... the text once (the section above), and the Web Annotation nodes are counted, not listed.
+    assert '<a href="#text">the text</a>' in table and 'id="text"' in page
+    oa = Namespace("http://www.w3.org/ns/oa#")
+    annotations = set(turtle.subjects(RDF.type, oa.Annotation))
+    assert annotations and not any(f'id="{a.split("#")[1]}"' in table for a in annotations)
+    assert "TextPositionSelector" not in table and "statements annotate the text" in page
 
 
 def test_entity_page(client):
