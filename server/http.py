@@ -8,6 +8,8 @@ from functools import lru_cache
 
 from flask import Flask, Request, Response, request
 from werkzeug.http import http_date, parse_date, parse_etags
+from werkzeug.urls import iri_to_uri
+from werkzeug.utils import get_content_type
 
 from ld.shared_cache import Entry
 from server.negotiate import prefers_gzip
@@ -17,6 +19,7 @@ VARY_CODED = "Accept, Accept-Encoding"
 
 # Headers a script on another origin may read (CORS hides all but a few by default).
 _EXPOSED = "ETag, Last-Modified, Link, Content-Location, Location, Vary, Content-Encoding"
+_CORS = (("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", _EXPOSED))
 _ALLOWED_METHODS = "GET, HEAD, POST, OPTIONS"  # POST for the SPARQL endpoint
 _ALLOWED_HEADERS = "Accept, Content-Type, If-None-Match, If-Modified-Since"
 
@@ -57,10 +60,33 @@ def cacheable(body: bytes, media_type: str, *, etag: str | None, last_modified: 
     if links:
         headers.append(("Link", links if isinstance(links, str) else link_header(list(links))))
     if content_location:
-        headers.append(("Content-Location", content_location))
-    if req.method in ("GET", "HEAD") and not_modified(req.headers, etag, modified):
+        headers.append(("Content-Location", content_location if content_location.isascii()
+                        else iri_to_uri(content_location)))
+    environ = req.environ
+    if environ["REQUEST_METHOD"] in ("GET", "HEAD") and not_modified(environ, etag, modified):
         return _NotModified(status=304, headers=headers)
-    return Response(body, mimetype=media_type, headers=headers)
+    return _Ready.of(body, media_type, headers)
+
+
+class _Ready(Response):
+    """A 200 whose headers ``cacheable`` wrote whole, CORS included, sent as they are. A plain Response copies and
+    re-checks its header list twice more per request (``Headers(...)``, ``get_wsgi_headers``) and the CORS hook
+    parses Vary: together a tenth of what a cached description costs. The values are docket's own (validators, its
+    URLs as URIs), so there is nothing to check or correct."""
+
+    cors_ready = True  # install_cors leaves it alone
+
+    @classmethod
+    def of(cls, body: bytes, media_type: str, headers: list[tuple[str, str]]) -> "_Ready":
+        response = cls(body, content_type=_content_type(media_type))  # sets Content-Type and Content-Length
+        # Headers has no public way to append a list unchecked; its list has been ``_list`` since Werkzeug 0.x,
+        # and tests/test_server.py checks every header of these responses.
+        response.headers._list.extend(headers)
+        response.headers._list.extend(_CORS)
+        return response
+
+    def get_wsgi_headers(self, environ):
+        return self.headers
 
 
 def coded(entry: Entry, media_type: str, *, last_modified: float | None, max_age: int,
@@ -89,18 +115,24 @@ class _NotModified(Response):
         return headers
 
 
-def not_modified(headers, etag: str, modified: int | None) -> bool:
-    """Whether a GET or HEAD with these request headers gets 304 (RFC 9110, 13.1.2 and 13.1.3): If-None-Match
+def not_modified(environ, etag: str, modified: int | None) -> bool:
+    """Whether a GET or HEAD with this WSGI environment gets 304 (RFC 9110, 13.1.2 and 13.1.3): If-None-Match
     (weak comparison, ``*`` for any) decides when present; If-Modified-Since only without it."""
-    if_none_match = headers.get("If-None-Match")
+    if_none_match = environ.get("HTTP_IF_NONE_MATCH")
     if if_none_match is not None:
         tags = parse_etags(if_none_match)
         return tags.star_tag or tags.contains_weak(etag)
-    since = headers.get("If-Modified-Since")
+    since = environ.get("HTTP_IF_MODIFIED_SINCE")
     if since is None or modified is None:
         return False
     when = parse_date(since)
     return when is not None and modified <= when.timestamp()
+
+
+@lru_cache(maxsize=64)
+def _content_type(media_type: str) -> str:
+    # What Response(mimetype=...) would send (a charset for text/* and XML types), worked out once per type.
+    return get_content_type(media_type, "utf-8")
 
 
 @lru_cache(maxsize=64)
@@ -125,6 +157,8 @@ def install_cors(app: Flask) -> None:
 
     @app.after_request
     def cors(response: Response) -> Response:
+        if getattr(response, "cors_ready", False):
+            return response
         response.headers.setdefault("Access-Control-Allow-Origin", "*")
         response.headers.setdefault("Access-Control-Expose-Headers", _EXPOSED)
         response.vary.add("Accept")  # every response may depend on Accept (pages, errors)
