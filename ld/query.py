@@ -20,7 +20,7 @@ from __future__ import annotations
 import itertools
 import os
 import re
-import resource
+import signal
 import socket
 import subprocess
 import sys
@@ -300,14 +300,13 @@ def _open_read_only(path: Path) -> ox.Store:
         raise StoreError(f"cannot open the store at {path}: {e}") from None
 
 
-def _set_cpu_backstop(seconds: float) -> None:
-    # If the parent dies mid-query nobody kills this process; the kernel does, once the query has used `seconds` of
-    # CPU beyond what the process used so far (SIGXCPU's default action ends the process).
-    used = resource.getrusage(resource.RUSAGE_SELF)
-    limit = int(used.ru_utime + used.ru_stime + seconds) + 1
-    _, hard = resource.getrlimit(resource.RLIMIT_CPU)
-    if hard == resource.RLIM_INFINITY or limit <= hard:
-        resource.setrlimit(resource.RLIMIT_CPU, (limit, hard))
+def _backstop(seconds: float) -> None:
+    # A deadline the kernel keeps, for when nothing else can stop the query (the pool's parent died, or the watchdog
+    # thread cannot get the GIL): SIGALRM, left at its default action, ends the process `seconds` from now; 0 disarms.
+    # One cheap syscall (the CPU-time limit used before read the process's usage over all its threads, which cost up
+    # to milliseconds per query in a process with RocksDB's threads). Skipped where the host handles SIGALRM itself.
+    if signal.getsignal(signal.SIGALRM) == signal.SIG_DFL:
+        signal.setitimer(signal.ITIMER_REAL, seconds)
 
 
 def _worker_main(fd: int, store_path: str, backstop: float, check_interval: float) -> None:
@@ -321,13 +320,15 @@ def _worker_main(fd: int, store_path: str, backstop: float, check_interval: floa
             request = conn.recv()
         except (EOFError, OSError):
             return
-        _set_cpu_backstop(backstop)
+        _backstop(backstop)
         try:
             reply = ("ok", execute(snapshot.get(), request))
         except DocketError as e:
             reply = ("error", type(e).__name__, str(e))
         except Exception as e:  # a bug: reported as the store's fault (500), and the worker lives on
             reply = ("error", StoreError.__name__, f"query failed: {type(e).__name__}: {e}")
+        finally:
+            _backstop(0)  # an idle worker waits for its next query as long as it takes
         conn.send(reply)
 
 
@@ -475,7 +476,7 @@ class InProcessQueries:
     past the limit a watchdog thread calls ``on_timeout`` (which answers the client) and then ends this whole process
     with ``os._exit``, as ``QueryPool`` kills its worker; the supervisor starts a fresh one (about a second) while its
     other processes go on serving. The watchdog can act while a query runs because pyoxigraph releases the GIL while
-    it evaluates; the CPU backstop of the worker processes covers the case it could not (the kernel ends the process).
+    it evaluates; a SIGALRM backstop covers the case it could not (the kernel ends the process).
     A query that does not overrun costs no thread start, no lock wait and no wakeup: two attribute writes."""
 
     EXIT_CODE = 75  # EX_TEMPFAIL; not 3 or 4, which make gunicorn's arbiter stop the whole server
@@ -491,14 +492,13 @@ class InProcessQueries:
         """The answer to ``request``; past the time limit, ``on_timeout(error)`` is called from another thread with
         the QueryTimeout to report, and the process ends when it returns (or raises)."""
         error = QueryTimeout(f"the query ran longer than the time limit of {self.timeout:g} s and was stopped")
-        limits = resource.getrlimit(resource.RLIMIT_CPU)
-        _set_cpu_backstop(self.timeout + 2)
         self._watchdog.arm(time.monotonic() + self.timeout, lambda: on_timeout(error))
+        _backstop(self.timeout + 2)
         try:
             return execute(self._snapshot.get(), request)
         finally:
+            _backstop(0)  # this process goes on serving pages
             self._watchdog.disarm()
-            resource.setrlimit(resource.RLIMIT_CPU, limits)  # this process goes on serving pages: no limit then
 
 
 class _Watchdog:
