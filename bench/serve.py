@@ -1,6 +1,6 @@
 """Serving benchmark: `docket serve` (gunicorn, 2 sync workers) over 10,000 synthetic records, on loopback.
 
-    python bench/serve.py [--records 10000] [--seconds 10] [--profile] [--no-write]
+    python bench/serve.py [--records 10000] [--seconds 10] [--profile] [--no-write] [--only-sparql]
 
 1. Dereferencing: requests/s and p50/p99 latency under 16 concurrent clients (wrk, 2 threads, 16 connections) for
    random record and person descriptions, in Turtle and in HTML, side by side with ``/bench/ceiling`` (a fixed
