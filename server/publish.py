@@ -78,11 +78,14 @@ class Publisher:
     def description(self, snap: Snapshot, kind: str, key: str, page: int = 1) -> Description:
         """The description of ``id/{kind}/{key}`` (one page of its incoming links); NotFound if there is none.
 
-        Over a remote store the version moves only every CHECK_INTERVAL seconds, so a record's description is also
-        keyed by its token, read on every request: a record is never served past its update, whoever wrote it."""
+        Over a remote store the version moves only every CHECK_INTERVAL seconds, so a description is also keyed by
+        a token read on every request: a record's own token, and for an entity page (which changes with any record
+        linking to it) the store's change marker, which every write replaces in the same request as its data. So
+        nothing is served past its update, whoever wrote it, for one small lookup."""
         token = None
-        if kind == "document" and self.access.remote:
-            token = snap.store.record_token(self.minter.thing(kind, key))
+        if self.access.remote:
+            token = (snap.store.record_token(self.minter.thing(kind, key)) if kind == "document"
+                     else snap.store.change_marker())
         return self.descriptions.get(snap.version, (kind, key, page, token), lambda: describe_thing(
             snap.store, self.minter, kind, key, page=page, page_size=self.page_size))
 
