@@ -12,15 +12,15 @@ file is replaced by an atomic rename, so a reader sees the old file or the new o
 from __future__ import annotations
 
 import fcntl
-import gzip
 import subprocess
 import sys
 import time
 import hashlib
-import itertools
 import json
 import os
+from collections import deque
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass
 from datetime import datetime, timezone
 from pathlib import Path
@@ -29,17 +29,14 @@ from typing import BinaryIO
 import pyoxigraph as ox
 
 from ld import changes
-from ld.chunks import ChunkCache
+from ld.chunks import FORMATS as CHUNK_FORMATS, Chunk, ChunkCache, gunzip, gzip_member
 from ld.formats import JSONLD, NQUADS, NTRIPLES, TURTLE, RdfFormat
 from ld.jsonld import CONTEXT_PREFIXES
 
-# The dump formats, in the order listed; JSON-LD dumps are expanded JSON-LD written by Oxigraph (streamed), not the
-# compacted form of single descriptions (which needs the whole graph in memory to frame it).
+# The dump formats, in the order listed; JSON-LD dumps are expanded JSON-LD (one top-level array of named-graph
+# objects, each written by Oxigraph), not the compacted form of single descriptions (which needs the whole graph in
+# memory to frame it).
 DUMP_FORMATS: tuple[RdfFormat, ...] = (NQUADS, NTRIPLES, TURTLE, JSONLD)
-_OXIGRAPH = {NQUADS.suffix: ox.RdfFormat.N_QUADS, NTRIPLES.suffix: ox.RdfFormat.N_TRIPLES,
-             TURTLE.suffix: ox.RdfFormat.TURTLE, JSONLD.suffix: ox.RdfFormat.JSON_LD}
-_QUAD_FORMATS = {NQUADS.suffix, JSONLD.suffix}  # the others hold triples: graph names are dropped
-GZIP_LEVEL = 1  # level 1 compresses N-Quads about 12x and is several times faster than the default 6
 DUMP_NAME = "docket"
 
 
@@ -48,15 +45,9 @@ def dump_format(name: str) -> RdfFormat:
     from ld.formats import lookup
 
     fmt = lookup(name)
-    if fmt.suffix not in _OXIGRAPH:
+    if fmt not in DUMP_FORMATS:
         raise ValueError(f"no dumps in {fmt.label}; choose one of {', '.join(f.suffix for f in DUMP_FORMATS)}")
     return fmt
-
-
-def dataset_graphs(store) -> list[str]:
-    """The graphs a dump holds: every record graph, then the entities and vocab graphs (never the change log)."""
-    system = str(store.entities_graph).rsplit("/", 1)[0] + "/"
-    return [*sorted(str(g) for g in store.records()), str(store.entities_graph), system + "vocab"]
 
 
 def graph_quads(store, graph: str) -> Iterator[ox.Quad]:
@@ -65,30 +56,13 @@ def graph_quads(store, graph: str) -> Iterator[ox.Quad]:
     return quads_of(graph) if quads_of is not None else _selected_quads(store, graph)
 
 
-def record_tokens(store) -> dict[str, str]:
-    """Every record graph with its ``Store.record_token`` (``dcterms:modified`` and source checksum: both change with
-    every write of the record, see ``ld.chunks``)."""
-    tokens: dict[str, str] = {}
-    for graph in store.records():
-        token = store.record_token(graph)
-        if token is not None:
-            tokens[str(graph)] = token
-    return tokens
-
-
-def record_chunks(store, cache: ChunkCache | None) -> Iterator[tuple[str, bytes]]:
-    """(record graph, its N-Triples) for every record, in IRI order: from ``cache`` when its token still matches,
-    else read from the store (and cached)."""
-    tokens = record_tokens(store)
-    for graph in sorted(tokens):
-        body = cache.get(graph, tokens[graph]) if cache is not None else None
-        if body is None:
-            body = ox.serialize((q.triple for q in graph_quads(store, graph)), format=ox.RdfFormat.N_TRIPLES)
-            if cache is not None:
-                cache.put(graph, tokens[graph], body)
-        yield graph, body
-    if cache is not None:
-        cache.keep_only(tokens)
+def graph_ntriples(store, graph: str) -> bytes:
+    """The triples of one graph as N-Triples: written by Oxigraph without the GIL where the store can, so that
+    several threads read at once (``OxigraphStore.graph_ntriples``)."""
+    written = getattr(store, "graph_ntriples", None)
+    if written is not None:
+        return written(graph)
+    return ox.serialize((q.triple for q in graph_quads(store, graph)), format=ox.RdfFormat.N_TRIPLES)
 
 
 def _selected_quads(store, graph: str) -> Iterator[ox.Quad]:
@@ -97,72 +71,130 @@ def _selected_quads(store, graph: str) -> Iterator[ox.Quad]:
         yield ox.Quad(row["s"], row["p"], row["o"], name)
 
 
-class _Counter:
-    """Counts what passes through an iterator (without a Python frame per item beyond the generator's)."""
+# --- one graph in every format: the pieces a dump is concatenated from ------------------------------------------
 
-    def __init__(self) -> None:
-        self.count = 0
-
-    def wrap(self, items):
-        for self.count, item in enumerate(items, 1):
-            yield item
+_TURTLE_HEADER = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(CONTEXT_PREFIXES.items())).encode()
+_JSONLD_SEPARATOR = b",\n"  # JSON-LD pieces are objects of one top-level array: each starts with this but the first
 
 
-class _HashingWriter:
-    """A binary file that also feeds a SHA-256 and counts bytes."""
+def graph_pieces(graph: str, ntriples: bytes, *, first: bool = False) -> dict[str, bytes]:
+    """Graph ``graph`` (its ``ntriples``) as a piece of a dump in each format: N-Quads lines, N-Triples lines, Turtle
+    without ``@prefix`` lines (the dump writes them once, ``_TURTLE_HEADER``), and one JSON-LD named-graph object
+    ``{"@id": graph, "@graph": [...]}`` preceded by ``_JSONLD_SEPARATOR`` unless ``first``."""
+    # N-Triples escape line breaks in literals, so " .\n" only ends a line.
+    nquads = ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
+    quads = list(ox.parse(nquads, format=ox.RdfFormat.N_QUADS))
+    turtle = ox.serialize([q.triple for q in quads], format=ox.RdfFormat.TURTLE, prefixes=CONTEXT_PREFIXES)
+    jsonld = ox.serialize(quads, format=ox.RdfFormat.JSON_LD).strip()
+    if not (jsonld.startswith(b"[") and jsonld.endswith(b"]")):
+        raise AssertionError(f"Oxigraph wrote JSON-LD that is not one array: {jsonld[:60]!r}")
+    jsonld = jsonld[1:-1].strip()
+    if jsonld and not first:
+        jsonld = _JSONLD_SEPARATOR + jsonld
+    return {NQUADS.suffix: nquads, NTRIPLES.suffix: ntriples, TURTLE.suffix: _without_prefixes(turtle),
+            JSONLD.suffix: jsonld}
 
-    def __init__(self, raw: BinaryIO):
-        self.raw, self.sha256, self.size = raw, hashlib.sha256(), 0
 
-    def write(self, data) -> int:
+def _without_prefixes(turtle: bytes) -> bytes:
+    # Oxigraph writes the prefixes given (in no fixed order) first, one a line.
+    start = 0
+    while turtle.startswith(b"@prefix ", start):
+        start = turtle.index(b"\n", start) + 1
+    return turtle[start:]
+
+
+def record_chunk(store, graph: str) -> Chunk:
+    """Record graph ``graph`` read from the store, in every dump format (gzip members, ``ld.chunks``)."""
+    ntriples = graph_ntriples(store, graph)
+    pieces = graph_pieces(graph, ntriples)
+    return Chunk(ntriples.count(b"\n"), {suffix: gzip_member(pieces[suffix]) for suffix in CHUNK_FORMATS})
+
+
+# --- writing a dump -------------------------------------------------------------------------------------------------
+
+READERS = max(2, os.cpu_count() or 1)  # threads reading record graphs from the store (the read holds no GIL)
+
+
+def record_members(store, cache: ChunkCache | None, fmt: RdfFormat, *,
+                   readers: int = READERS) -> Iterator[tuple[str, int, bytes]]:
+    """(record graph, triples, its gzip member in ``fmt``) of every record, in the store's order: from ``cache``
+    where it holds the record's current token, else read from the store by ``readers`` threads (and cached).
+    At most a few records per thread are held at once, whatever the store's size."""
+    pending: deque = deque()  # (graph, token, Future or None, cached row or None), in the store's order
+    seen = set()
+    with ThreadPoolExecutor(readers) as pool:
+        for graph in map(str, store.records()):
+            token = store.record_token(graph)
+            seen.add(graph)
+            row = cache.get(graph, token, fmt.suffix) if cache is not None and token else None
+            pending.append((graph, token, None if row else pool.submit(record_chunk, store, graph), row))
+            while len(pending) > 4 * readers:
+                yield _taken(pending.popleft(), cache, fmt)
+        while pending:
+            yield _taken(pending.popleft(), cache, fmt)
+    if cache is not None:
+        cache.keep_only(seen)
+
+
+def _taken(entry, cache: ChunkCache | None, fmt: RdfFormat) -> tuple[str, int, bytes]:
+    graph, token, future, row = entry
+    if row is not None:
+        return graph, row[0], row[1]
+    chunk = future.result()
+    if cache is not None and token:
+        cache.put(graph, token, chunk)
+    return graph, chunk.triples, chunk.members[fmt.suffix]
+
+
+class _Output:
+    """Where a dump goes: pieces of plain bytes and gzip members, written as gzip members when ``compress`` (a
+    multi-member gzip file), else as plain bytes. Feeds a SHA-256 and counts bytes written."""
+
+    def __init__(self, raw: BinaryIO, compress: bool):
+        self.raw, self.compress = raw, compress
+        self.sha256, self.size = hashlib.sha256(), 0
+
+    def plain(self, data: bytes) -> None:
+        if data:
+            self._write(gzip_member(data) if self.compress else data)
+
+    def member(self, member: bytes) -> None:
+        self._write(member if self.compress else gunzip(member))
+
+    def _write(self, data: bytes) -> None:
         self.sha256.update(data)
         self.size += len(data)
-        return self.raw.write(data)
-
-    def flush(self) -> None:
-        self.raw.flush()
+        self.raw.write(data)
 
 
 def write_dump(store, out: BinaryIO, fmt: RdfFormat, *, compress: bool = False,
                cache: ChunkCache | None = None) -> int:
-    """Stream the dataset in ``fmt`` to ``out`` (gzip-compressed when ``compress``); returns the triple count.
-    Record graphs come from ``cache`` where it holds them unchanged (``ld.chunks``), else from the store."""
-    if compress:
-        # mtime=0: the same data gives the same bytes, hence the same SHA-256 and ETag.
-        with gzip.GzipFile(fileobj=out, mode="wb", compresslevel=GZIP_LEVEL, mtime=0) as packed:
-            return _write(store, packed, fmt, cache)
-    return _write(store, out, fmt, cache)
+    """Stream the dataset in ``fmt`` to ``out`` (gzip when ``compress``); returns the triple count. Record graphs
+    come from ``cache`` where it holds them unchanged (``ld.chunks``), else from the store (and are cached)."""
+    return _write(store, _Output(out, compress), fmt, cache)
 
 
-def _write(store, out: BinaryIO, fmt: RdfFormat, cache: ChunkCache | None) -> int:
-    system = [str(store.entities_graph), str(store.entities_graph).rsplit("/", 1)[0] + "/vocab"]
-    counter = _Counter()
-    system_quads = counter.wrap(itertools.chain.from_iterable(graph_quads(store, g) for g in system))
-    records = 0
-    if fmt.suffix in (NQUADS.suffix, NTRIPLES.suffix):
-        # N-Triples and N-Quads are line formats: cached bytes are copied (a graph name appended for N-Quads).
-        for graph, body in record_chunks(store, cache):
-            records += body.count(b"\n")
-            out.write(body.replace(b" .\n", f" <{graph}> .\n".encode()) if fmt.suffix == NQUADS.suffix else body)
-        items = system_quads if fmt.suffix == NQUADS.suffix else (q.triple for q in system_quads)
-        ox.serialize(items, out, _OXIGRAPH[fmt.suffix])
-        return records + counter.count
-    # Turtle and JSON-LD: one serializer over the parsed chunks and the system graphs.
-    lines = _Counter()
+def _write(store, out: _Output, fmt: RdfFormat, cache: ChunkCache | None) -> int:
+    triples = 0
+    out.plain({TURTLE.suffix: _TURTLE_HEADER, JSONLD.suffix: b"[\n"}.get(fmt.suffix, b""))
+    for _, count, member in record_members(store, cache, fmt):
+        if fmt.suffix == JSONLD.suffix and triples == 0 and member:
+            # the first object of the array goes without its separator (rare: one member a dump is inflated)
+            out.plain(gunzip(member).removeprefix(_JSONLD_SEPARATOR))
+        else:
+            out.member(member)
+        triples += count
+    for graph in _system_graphs(store):
+        ntriples = graph_ntriples(store, graph)
+        out.plain(graph_pieces(graph, ntriples, first=triples == 0)[fmt.suffix])
+        triples += ntriples.count(b"\n")
+    out.plain(b"\n]\n" if fmt.suffix == JSONLD.suffix else b"")
+    return triples
 
-    def record_quads():
-        for graph, body in record_chunks(store, cache):
-            lines.count += body.count(b"\n")
-            if fmt.suffix == JSONLD.suffix:
-                yield from ox.parse(body.replace(b" .\n", f" <{graph}> .\n".encode()), format=ox.RdfFormat.N_QUADS)
-            else:
-                yield from ox.parse(body, format=ox.RdfFormat.N_TRIPLES)
 
-    items = itertools.chain(record_quads(), system_quads if fmt.suffix == JSONLD.suffix
-                            else (q.triple for q in system_quads))
-    prefixes = CONTEXT_PREFIXES if fmt.suffix == TURTLE.suffix else None
-    ox.serialize(items, out, _OXIGRAPH[fmt.suffix], prefixes=prefixes)
-    return lines.count + counter.count
+def _system_graphs(store) -> list[str]:
+    """The system graphs a dump holds: entities and vocab (never the change log or the ingest state)."""
+    return [str(store.entities_graph), _base_of(store) + "graph/vocab"]
 
 
 def data_version(store) -> str:
@@ -318,8 +350,8 @@ class DumpFolder:
         temporary = self.path / f".{name}.{os.getpid()}.tmp"
         try:
             with temporary.open("wb") as raw, self.chunks() as cache:
-                out = _HashingWriter(raw)
-                triples = write_dump(store, out, fmt, compress=True, cache=cache)
+                out = _Output(raw, compress=True)
+                triples = _write(store, out, fmt, cache)
             os.replace(temporary, self.path / name)
         finally:
             temporary.unlink(missing_ok=True)

@@ -799,6 +799,13 @@ class OxigraphStore(SparqlStore):
         self._flush_pending()
         return self._quads(None, None, None, ox.NamedNode(_checked_iri(name)))
 
+    def graph_ntriples(self, name: str) -> bytes:
+        """The triples of graph ``name`` as N-Triples, written by Oxigraph without holding the GIL (for dumps: the
+        read costs ~10 us a quad, so threads read several graphs at once)."""
+        self._flush_pending()
+        graph = ox.NamedNode(_checked_iri(name))
+        return self._call(self._open_db().dump, format=ox.RdfFormat.N_TRIPLES, from_graph=graph)
+
     def records(self) -> Iterator[URIRef]:
         """The names of all record graphs, in the store's order."""
         self._flush_pending()
