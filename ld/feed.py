@@ -4,6 +4,11 @@ IIIF Change Discovery 1.0.
 Pages are numbered from the oldest activity, so a page's URL keeps its content once full (caches and harvesters can
 rely on it); the collection's ``last`` is the newest page, where a harvester starts, walking ``prev`` until it
 reaches activities it has seen. Within a page, activities are in the order they happened.
+
+The issue asks for the newest page first; reversing the pages would break both IIIF Change Discovery (``last`` must
+be the newest, pages stable) and the stability of page URLs. Instead the collection leads with the newest: its
+``current`` (Activity Streams 2.0: "the page that contains the most recently updated member items") and ``last``
+both name the newest page, and are written before ``first``.
 """
 
 from __future__ import annotations
@@ -35,10 +40,12 @@ def collection(minter: Minter, total: int, size: int) -> dict:
         "@context": AS_CONTEXT,
         "id": f"{base}changes",
         "type": "OrderedCollection",
-        "summary": "Every Create, Update and Delete of docket's records and entities; start at last (the newest).",
+        "summary": "Every Create, Update and Delete of docket's records and entities; the newest are on the current "
+                   "(= last) page, older ones on its prev pages.",
         "totalItems": total,
-        "first": {"id": f"{base}changes/page/1", "type": "OrderedCollectionPage"},
+        "current": {"id": f"{base}changes/page/{last}", "type": "OrderedCollectionPage"},
         "last": {"id": f"{base}changes/page/{last}", "type": "OrderedCollectionPage"},
+        "first": {"id": f"{base}changes/page/1", "type": "OrderedCollectionPage"},
     }
 
 

@@ -241,6 +241,17 @@ def test_change_feed_is_an_ordered_collection_of_pages(client):
     assert client.get("/changes/page/99").status_code == 404
 
 
+def test_a_consumer_opening_the_change_feed_reaches_the_newest_activities_first(client):
+    body = client.get("/changes").get_json()
+    links = [key for key in body if key in ("current", "last", "first")]
+    assert links == ["current", "last", "first"]  # the newest page is named before the oldest
+    assert body["current"] == body["last"]  # IIIF Change Discovery: last is the newest page, pages stay put
+    pages = int(body["last"]["id"].rsplit("/", 1)[1])
+    every = [a for n in range(1, pages + 1) for a in client.get(f"/changes/page/{n}").get_json()["orderedItems"]]
+    newest = client.get(body["current"]["id"].removeprefix(BASE.rstrip("/"))).get_json()["orderedItems"]
+    assert newest and newest[-1] == every[-1] and newest[-1]["type"] == "Delete"  # the withdrawal came last
+
+
 # --- sitemap ----------------------------------------------------------------------------------------------------
 
 
