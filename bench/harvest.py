@@ -1,10 +1,11 @@
 """Harvest benchmark: dumps and OAI-PMH over the 10,000-record synthetic store of bench/serve.py.
 
-    python bench/harvest.py [--records 10000] [--small 1000] [--reuse] [--no-write]
+    python bench/harvest.py [--records 10000] [--small 1000] [--reuse] [--no-write] [--no-serve]
 
-1. Dumps: `docket dump` of the whole dataset in each format, as a separate process: triples/s and peak memory (RSS),
-   without the dump cache, filling it, and from it (every later dump); and peak memory on the big store against a
-   store a tenth its size (memory should not grow with the store: the dump is streamed).
+1. Dumps: `docket dump` of the whole dataset in each format, as a separate process: triples/s (wall and CPU) and
+   peak memory, first with no dump cache (cold: every record read from the store), then from the cache (warm: every
+   later dump), plain and gzip; and memory on the big store against a smaller one, with what it is made of
+   (anonymous vs file-backed RSS) beside a bare pyoxigraph process reading the same store.
 2. Served dumps: the first `GET /dumps/` (every format made, gzip) and a second one (made already: a file listing).
 3. OAI-PMH: a full ListRecords harvest (oai_dc, and the rdf format) and a ListIdentifiers harvest with the `sickle`
    client against `docket serve` (2 workers), following resumption tokens (100 records a response).
@@ -17,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import shutil
 import subprocess
 import sys
@@ -33,41 +35,65 @@ sys.path.insert(0, str(HERE))
 from results import write_section  # noqa: E402
 from serve import BASE, cached_store, docket_serve, free_port  # noqa: E402
 
-# (label, format, file, extra options): the first run reads every record from the store with no cache, the second
-# fills the dump cache (ld/chunks.py), the others read unchanged records from it, as every later dump does.
-RUNS = (("no cache", "nq", "docket.nq", ["--no-cache"]), ("filling the cache", "nq", "docket.nq", []),
-        ("cached", "nq", "docket.nq", []), ("cached", "nq", "docket.nq.gz", []), ("cached", "nt", "docket.nt", []),
-        ("cached", "ttl", "docket.ttl", []), ("cached", "jsonld", "docket.jsonld", []),
-        ("cached", "jsonld", "docket.jsonld.gz", []))
-# One `docket dump` in a child process that reports its own peak RSS (KiB) on its last stderr line.
-# The floor under any dump: a process that imports docket, opens the store read-only and lists its records (RocksDB
-# keeps index and filter blocks of the store's files in memory, which grows with the store).
-_OPEN_ONLY = ("import resource, sys; from ld.store import OxigraphStore; "
-              "s = OxigraphStore.open(sys.argv[1], read_only=True); n = sum(1 for _ in s.records()); s.close(); "
-              "print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr)")
-_RUNNER = ("import resource, sys; from ld.cli import main; code = main(sys.argv[1:]); "
-           "print('maxrss', resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, file=sys.stderr); sys.exit(code)")
+# (label, format, file, fresh cache?): every format is dumped first with no dump cache (a first dump: every record
+# read from the store, and the cache filled in every format), then again from the cache (every later dump), plain
+# and gzip (as served at /dumps/).
+RUNS = tuple(run for fmt in ("nq", "nt", "ttl", "jsonld") for run in (
+    ("first (cold)", fmt, f"docket.{fmt}", True), ("cached (warm)", fmt, f"docket.{fmt}", False),
+    ("cached (warm)", fmt, f"docket.{fmt}.gz", False)))
+# One `docket dump` in a child process that reports, on its last stderr line, its peak RSS (KiB), its CPU seconds
+# (user + system, every thread) and how its resident memory is made up at exit (/proc/self/smaps_rollup, KiB):
+# anonymous (heap: Python, RocksDB's block cache and table readers) and file-backed (mapped libraries).
+_REPORT = ("import json, resource; u = resource.getrusage(resource.RUSAGE_SELF); "
+           "r = {l.split()[0].rstrip(':'): int(l.split()[1]) for l in open('/proc/self/smaps_rollup') "
+           "if l.split()[-1] == 'kB'}; "
+           "print('report', json.dumps({'maxrss': u.ru_maxrss, 'cpu': u.ru_utime + u.ru_stime, "
+           "'anonymous': r['Anonymous'], 'rss': r['Rss']}), file=sys.stderr)")
+_RUNNER = ("import sys; from ld.cli import main; code = main(sys.argv[1:]); " + _REPORT + "; sys.exit(code)")
+# Oxigraph alone, without docket: open the store read-only and read every named graph as N-Triples (what a first
+# dump reads), to tell Oxigraph's memory from the dump's.
+_OXIGRAPH_ONLY = ("import sys, pyoxigraph as ox; s = ox.Store.read_only(sys.argv[1]); "
+                  "n = sum(len(s.dump(format=ox.RdfFormat.N_TRIPLES, from_graph=g)) for g in list(s.named_graphs()));"
+                  + _REPORT)
 
 
-def dump(store: Path, fmt: str, out: Path, extra: list[str] = ()) -> dict:
-    """Seconds, triples, bytes and peak MiB of one `docket dump` process."""
+def _report(stderr: str) -> dict:
+    return json.loads(next(line for line in reversed(stderr.splitlines()) if line.startswith("report "))[7:])
+
+
+def dump(store: Path, fmt: str, out: Path, fresh: bool) -> dict:
+    """Seconds, CPU seconds, triples, bytes and memory (MiB) of one `docket dump` process; ``fresh``: with no dump
+    cache (the folder beside the store removed first)."""
+    if fresh:
+        shutil.rmtree(store.with_name(store.name + ".dumps"), ignore_errors=True)
     command = [sys.executable, "-c", _RUNNER, "dump", "--store", str(store), "--base-uri", BASE, "--format", fmt,
-               "--out", str(out), *extra]
+               "--out", str(out)]
     start = time.perf_counter()
     done = subprocess.run(command, capture_output=True, text=True, cwd=ROOT)
     seconds = time.perf_counter() - start
     if done.returncode != 0:
         raise SystemExit(f"docket dump failed: {done.stderr[-2000:]}")
-    lines = done.stderr.strip().splitlines()
-    triples = int(next(line for line in lines if line.endswith(" triples")).split()[0])
-    peak = int(lines[-1].split()[1]) / 1024
-    return {"seconds": seconds, "triples": triples, "bytes": out.stat().st_size, "peak_mib": peak}
+    triples = int(next(line for line in done.stderr.splitlines() if line.endswith(" triples")).split()[0])
+    report = _report(done.stderr)
+    return {"seconds": seconds, "cpu": report["cpu"], "triples": triples, "bytes": out.stat().st_size,
+            "peak_mib": report["maxrss"] / 1024, "anonymous_mib": report["anonymous"] / 1024,
+            "file_mib": (report["rss"] - report["anonymous"]) / 1024}
 
 
-def open_only_mib(store: Path) -> float:
-    done = subprocess.run([sys.executable, "-c", _OPEN_ONLY, str(store)], capture_output=True, text=True, cwd=ROOT,
-                          check=True)
-    return int(done.stderr.strip().splitlines()[-1].split()[1]) / 1024
+def oxigraph_only(store: Path) -> dict:
+    """Peak and anonymous MiB of a bare pyoxigraph process reading every graph of ``store``."""
+    done = subprocess.run([sys.executable, "-c", _OXIGRAPH_ONLY, str(store)], capture_output=True, text=True,
+                          cwd=ROOT, check=True)
+    report = _report(done.stderr)
+    return {"peak_mib": report["maxrss"] / 1024, "anonymous_mib": report["anonymous"] / 1024}
+
+
+def store_mib(store: Path) -> float:
+    return sum(f.stat().st_size for f in store.iterdir() if f.is_file()) / 2**20
+
+
+def load_average() -> float:
+    return float(Path("/proc/loadavg").read_text().split()[0])
 
 
 def get(url: str) -> tuple[float, bytes]:
@@ -109,57 +135,75 @@ def main() -> None:
     parser.add_argument("--small", type=int, default=1_000, help="the smaller store, for memory against size")
     parser.add_argument("--reuse", action="store_true", help="use the cached stores even if the code changed")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
+    parser.add_argument("--no-serve", action="store_true", help="dumps only: no server, no OAI-PMH harvest")
     args = parser.parse_args()
     big, small = cached_store(args.records, args.reuse), cached_store(args.small, args.reuse)
+    load_before = load_average()
     rows, memory = [], []
-    for store in (big, small):  # start from no dumps and no dump cache
-        shutil.rmtree(store.with_name(store.name + ".dumps"), ignore_errors=True)
     with tempfile.TemporaryDirectory(prefix="docket-harvest-") as scratch:
-        for label, fmt, name, extra in RUNS:
-            result = dump(big, fmt, Path(scratch, name), extra)
+        for label, fmt, name, fresh in RUNS:
+            result = dump(big, fmt, Path(scratch, name), fresh)
             rows.append((label, name, result))
             Path(scratch, name).unlink()
-        for label, store in ((f"{args.small:,} records", small), (f"{args.records:,} records", big)):
-            result = dump(store, "nq", Path(scratch, "m.nq"), ["--no-cache"])
-            memory.append((label, result, open_only_mib(store)))
+        for records, store in ((args.small, small), (args.records, big)):
+            cold = dump(store, "nq", Path(scratch, "m.nq"), True)
+            warm = dump(store, "nq", Path(scratch, "m.nq"), False)
+            memory.append((records, store_mib(store), cold, warm, oxigraph_only(store)))
     shutil.rmtree(big.with_name(big.name + ".dumps"), ignore_errors=True)  # the server starts from nothing
+    served = None if args.no_serve else serve(big)
+    load_after = load_average()
+    body = "\n".join([
+        f"Over the {args.records:,}-record synthetic store of bench/serve.py (bench/synth.py + `docket ingest`). "
+        f"Load average (1 min) before / after: {load_before:.2f} / {load_after:.2f} on {os.cpu_count()} cores: "
+        "other sessions ran at the same time, so wall-clock rates understate the code; the CPU column (user + "
+        "system seconds of the dump process, every thread) is what the dump itself cost.",
+        "",
+        "`docket dump` of the whole dataset (records, entities, vocab), one process per run, streamed. A first dump "
+        "(no dump cache) reads every record graph from Oxigraph, in reader threads, and caches it in every format "
+        "(gzip members); a later dump concatenates the cached members (inflating them for a plain file):",
+        "",
+        "| run | file | triples | wall s | triples/s (wall) | CPU s | triples per CPU s | size | peak RSS | target |",
+        "|---|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+        *[f"| {label} | {name} | {r['triples']:,} | {r['seconds']:.1f} | {r['triples'] / r['seconds']:,.0f} | "
+          f"{r['cpu']:.1f} | {r['triples'] / r['cpu']:,.0f} | {r['bytes'] / 2**20:,.1f} MiB | {r['peak_mib']:.0f} MiB "
+          f"| >= 200,000/s |" for label, name, r in rows],
+        "",
+        "Memory against the store's size (`docket dump --format nq`, first and cached), beside a bare pyoxigraph "
+        "process reading every graph (no docket). Resident memory at exit is split into anonymous (heap) and "
+        "file-backed (mapped libraries; RocksDB reads its files with pread, so the page cache is not in RSS):",
+        "",
+        "| records | store on disk | run | triples | peak RSS | anonymous at exit | file-backed at exit | "
+        "pyoxigraph alone: peak / anonymous |",
+        "|---:|---:|---|---:|---:|---:|---:|---:|",
+        *[f"| {records:,} | {size:,.0f} MiB | {label} | {r['triples']:,} | {r['peak_mib']:.0f} MiB | "
+          f"{r['anonymous_mib']:.0f} MiB | {r['file_mib']:.0f} MiB | {bare['peak_mib']:.0f} / "
+          f"{bare['anonymous_mib']:.0f} MiB |"
+          for records, size, cold, warm, bare in memory for label, r in (("first", cold), ("cached", warm))],
+        *([] if served is None else ["", *served]),
+    ])
+    print(body)
+    if not args.no_write:
+        write_section("harvest", body)
+
+
+def serve(big: Path) -> list[str]:
+    """The served dumps, VoID and OAI-PMH harvests against `docket serve` over ``big``: lines of the report."""
     port = free_port()
     with docket_serve(big, port):
         origin = f"http://127.0.0.1:{port}"
-        first, listing = ready(f"{origin}/dumps/?format=json", 
-                              lambda body: len(json.loads(body)) == 4 and all(e["current"] for e in json.loads(body)))
+        first, listing = ready(f"{origin}/dumps/?format=json",
+                               lambda body: len(json.loads(body)) == 4 and all(e["current"] for e in json.loads(body)))
         entries = json.loads(listing)
         again, _ = get(f"{origin}/dumps/?format=json")
         void_first, _ = ready(f"{origin}/void?format=ttl")
         void_again, _ = get(f"{origin}/void?format=ttl")
         oai = [(verb, prefix, *harvest(f"{origin}/oai", verb, prefix))
                for verb, prefix in (("ListIdentifiers", "oai_dc"), ("ListRecords", "oai_dc"), ("ListRecords", "rdf"))]
-    body = "\n".join([
-        f"Over the {args.records:,}-record synthetic store of bench/serve.py (bench/synth.py + `docket ingest`).",
-        "",
-        "`docket dump` of the whole dataset (records, entities, vocab), one process per format, streamed:",
-        "",
-        "| run | file | triples | triples/s | size | seconds | peak RSS | target |",
-        "|---|---|---:|---:|---:|---:|---:|---:|",
-        *[f"| {label} | {name} | {r['triples']:,} | {r['triples'] / r['seconds']:,.0f} | "
-          f"{r['bytes'] / 2**20:,.1f} MiB | {r['seconds']:.1f} | {r['peak_mib']:.0f} MiB | >= 200,000/s |"
-          for label, name, r in rows],
-        "",
-        "Seconds are wall time of the whole process (start-up ~1 s included). Reading a quad from Oxigraph's disk "
-        "store costs ~10 us (each string is a lookup), which bounds a dump without the cache; with it, only records "
-        "written since the last dump are read from the store.",
-        "",
-        "Memory against the store's size (`docket dump --format nq`):",
-        "",
-        "| store | triples | peak RSS of the dump | peak RSS of opening the store only | the dump's own |",
-        "|---|---:|---:|---:|---:|",
-        *[f"| {label} | {r['triples']:,} | {r['peak_mib']:.0f} MiB | {floor:.0f} MiB | {r['peak_mib'] - floor:.0f} MiB |"
-          for label, r, floor in memory],
-        "",
+    return [
         f"Served dumps: after the first `GET /dumps/` (503 while a process of their own makes them), all "
         f"{len(entries)} gzip dumps were listed after {first:.1f} s; the next `GET /dumps/` "
         f"answered in {again * 1000:.0f} ms. The VoID statistics (SPARQL aggregates over every quad) are made by the "
-        f"same process after the dumps: `GET /void` answered {void_first:.1f} s after the dumps were listed, then "
+        f"same process: `GET /void` answered {void_first:.1f} s after the dumps were listed, then "
         f"in {void_again * 1000:.0f} ms.",
         "",
         "OAI-PMH harvests with sickle (100 items a response, resumption tokens), 2 gunicorn workers:",
@@ -167,10 +211,7 @@ def main() -> None:
         "| verb | metadataPrefix | items | seconds | items/s |", "|---|---|---:|---:|---:|",
         *[f"| {verb} | {prefix} | {count:,} | {seconds:.1f} | {count / seconds:,.0f} |"
           for verb, prefix, seconds, count, _ in oai],
-    ])
-    print(body)
-    if not args.no_write:
-        write_section("harvest", body)
+    ]
 
 
 if __name__ == "__main__":
