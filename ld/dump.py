@@ -2,7 +2,9 @@
 log), streamed from the store to a file without holding the data in memory.
 
 ``write_dump`` streams one format (N-Quads, N-Triples, Turtle, JSON-LD; gzip when asked) and counts the triples on
-the way. ``DumpFolder`` keeps gzip dumps of every format in a folder beside the store (``{store}.dumps``), with an
+the way. Record graphs are written as pieces of the dump made once per record write and kept in the dump cache
+(``ld.chunks``): N-Quads and N-Triples lines, a Turtle body under one ``@prefix`` header, a JSON-LD named-graph
+object in one top-level array. A gzip dump is their gzip members one after the other. ``DumpFolder`` keeps gzip dumps of every format in a folder beside the store (``{store}.dumps``), with an
 ``index.json`` listing each file's size, triple count, SHA-256 and modification time, and the data version it was
 made from (``data_version``: the change log's length and newest time, and the vocabulary's digest), so a dump is
 made again only when the data changed. Several processes may share the folder: regeneration holds a lock file, and a
