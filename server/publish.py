@@ -69,6 +69,7 @@ class Publisher:
         self.cache = VersionedCache(cache_entries)
         self.descriptions = VersionedCache(max(16, cache_entries // 10) if cache_entries else 0)
         self._vocab = VersionedCache(2)
+        self._keys = VersionedCache(max(1000, 10 * cache_entries))  # ~300 bytes each
         self.generation = hashlib.blake2b(f"{code_digest()} {minter.base} {page_size}".encode(),
                                           digest_size=8).hexdigest()
 
@@ -113,9 +114,19 @@ class Publisher:
 
     def cache_key(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,
                   root: str) -> str | None:
-        """The shared-cache key of a representation, or None when it is not to be cached (cache off, no record)."""
+        """The shared-cache key of a representation, or None when it is not to be cached (cache off, no record).
+
+        Kept per worker and store version over an embedded store, where a snapshot's record tokens cannot change:
+        the formats of a record asked together, and every repeat request, skip the token lookups."""
         if self.shared is None:
             return None
+        if self.access.remote:  # the version lags the data there: read the token on every request
+            return self._cache_key(snap, kind, key, page, representation, root)
+        return self._keys.get(snap.version, (kind, key, page, representation.suffix, root),
+                              lambda: self._cache_key(snap, kind, key, page, representation, root))
+
+    def _cache_key(self, snap: Snapshot, kind: str, key: str, page: int, representation: Representation,
+                   root: str) -> str | None:
         token = ""
         if kind == "document":
             token = snap.store.record_token(self.minter.thing(kind, key))
