@@ -477,7 +477,7 @@ class InProcessQueries:
     with ``os._exit``, as ``QueryPool`` kills its worker; the supervisor starts a fresh one (about a second) while its
     other processes go on serving. The watchdog can act while a query runs because pyoxigraph releases the GIL while
     it evaluates; a SIGALRM backstop covers the case it could not (the kernel ends the process).
-    A query that does not overrun costs no thread start, no lock wait and no wakeup: two attribute writes."""
+    A query that does not overrun costs an uncontended lock twice and, mostly, no wakeup of the watchdog."""
 
     EXIT_CODE = 75  # EX_TEMPFAIL; not 3 or 4, which make gunicorn's arbiter stop the whole server
 
@@ -502,40 +502,43 @@ class InProcessQueries:
 
 
 class _Watchdog:
-    """One daemon thread per process that looks at the armed deadline a few times a second (no signalling on arm
-    or disarm, so a query that ends in time pays nothing); past it, it runs the armed action and ends the process."""
-
-    TICK = 0.05  # seconds: how late past the deadline the action may start
+    """One daemon thread per process that sleeps until the armed deadline; past it, it runs the armed action and ends
+    the process. It wakes only at a deadline (a query that ended in time was disarmed by then: it sleeps again until
+    the latest one) or when armed while idle, so a busy server's queries do not hand the GIL to it every time."""
 
     def __init__(self):
-        self._lock = threading.Lock()  # taken for good once the action runs: a late disarm then waits for the end
+        self._cond = threading.Condition()  # held for good once the action runs: a late disarm waits for the end
         self._deadline: float | None = None
         self._action = None
+        self._idle = False
         self._thread: threading.Thread | None = None
         self._pid = os.getpid()
 
     def arm(self, deadline: float, action) -> None:
         if self._thread is None or self._pid != os.getpid():  # started on first use, again in a forked child
-            self._pid = os.getpid()
+            self._pid, self._cond = os.getpid(), threading.Condition()
             self._thread = threading.Thread(target=self._watch, name="docket-query-watchdog", daemon=True)
             self._thread.start()
-        self._action = action
-        self._deadline = deadline
+        with self._cond:
+            self._action, self._deadline = action, deadline
+            if self._idle:
+                self._cond.notify()
 
     def disarm(self) -> None:
-        with self._lock:
+        with self._cond:
             self._deadline = None
 
     def _watch(self) -> None:
+        self._cond.acquire()  # released only while waiting; never after the action
         while True:
-            time.sleep(self.TICK)
-            deadline = self._deadline
-            if deadline is None or time.monotonic() < deadline:
+            if self._deadline is None:
+                self._idle = True
+                self._cond.wait()
+                self._idle = False
                 continue
-            self._lock.acquire()  # never released: the process ends below
-            # Looked at again under the lock: the query may have ended in time meanwhile, another may have started.
-            if self._deadline is None or time.monotonic() < self._deadline:
-                self._lock.release()
+            remaining = self._deadline - time.monotonic()
+            if remaining > 0:
+                self._cond.wait(remaining)  # deadlines only grow (a fixed limit from now): sleeping longer is safe
                 continue
             try:
                 self._action()
