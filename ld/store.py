@@ -268,24 +268,25 @@ def _unescape(match: re.Match) -> str:
     return chr(int(code[1:], 16)) if len(code) > 1 else _UNESCAPED[code]
 
 
-# term text -> rdflib term, for text_term: the same IRIs (predicates, classes, entities) recur in every record.
-_TERMS: dict[str, URIRef | Literal] = {}
-_MAX_TERM_CACHE = 200_000
+# "<IRI>" -> URIRef, for text_term: the same IRIs (predicates, classes, entities) recur in every record; literals
+# mostly do not, so they are not kept.
+_IRI_TERMS: dict[str, URIRef] = {}
+_MAX_IRI_TERMS = 100_000
 
 
 def text_term(text: str) -> URIRef | Literal:
     """The rdflib term for one term of a ``triple_lines`` line (the inverse of ``term_text``)."""
-    term = _TERMS.get(text)
+    if text[0] != "<":
+        return _literal(text)
+    term = _IRI_TERMS.get(text)
     if term is None:
-        if len(_TERMS) >= _MAX_TERM_CACHE:
-            _TERMS.clear()
-        term = _TERMS[text] = _text_term(text)
+        if len(_IRI_TERMS) >= _MAX_IRI_TERMS:
+            _IRI_TERMS.clear()
+        term = _IRI_TERMS[text] = URIRef(text[1:-1])
     return term
 
 
-def _text_term(text: str) -> URIRef | Literal:
-    if text[0] == "<":
-        return URIRef(text[1:-1])
+def _literal(text: str) -> Literal:
     end = text.rindex('"')
     lexical = text[1:end]
     if "\\" in lexical:
