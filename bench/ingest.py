@@ -35,12 +35,14 @@ def generate(out: Path, count: int) -> None:
                    check=True, stdout=subprocess.DEVNULL)
 
 
-def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, float, str, float]:
-    """Wall seconds, peak RSS (MiB) of the largest process, summary line of one `docket ingest` run, and the peak
-    of the RSS summed over the process and its workers (sampled every 0.2 s)."""
+def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, float, str, float, float]:
+    """Wall seconds, peak RSS (MiB) of the largest process, summary line of one `docket ingest` run, the peak of
+    the RSS summed over the process and its workers (sampled every 0.2 s), and the CPU seconds all of them used
+    (which other load on the machine changes less than the wall time)."""
     command = [sys.executable, "-m", "ld.cli", "ingest", str(records), "--store", str(store), "--base-uri", BASE,
                "--quiet", *extra]
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    before, cpu_before = usage.ru_maxrss, usage.ru_utime + usage.ru_stime
     start = time.perf_counter()
     with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
         process = subprocess.Popen(command, stdout=out, stderr=err, text=True, cwd=HERE.parent)
@@ -51,10 +53,11 @@ def run_ingest(records: Path, store: Path, extra: list[str]) -> tuple[float, flo
         seconds = time.perf_counter() - start
         out.seek(0), err.seek(0)
         stdout, stderr = out.read(), err.read()
-    peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    peak, cpu = usage.ru_maxrss, usage.ru_utime + usage.ru_stime - cpu_before
     if process.returncode not in (0, 1):
         raise SystemExit(f"docket ingest failed ({process.returncode}): {stderr[-2000:]}")
-    return seconds, max(peak, before) / 1024, stdout.strip().splitlines()[-1], summed / 1024
+    return seconds, max(peak, before) / 1024, stdout.strip().splitlines()[-1], summed / 1024, cpu
 
 
 def tree_rss(pid: int) -> int:
@@ -116,6 +119,7 @@ def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
         f"| wall time | {one[0]:,.1f} s | {many[0]:,.1f} s |",
         f"| speed-up | | {one[0] / many[0]:.2f}x (target >= 1.7x) |",
         f"| peak RSS, all processes together (sampled) | {one[3]:,.0f} MiB | {many[3]:,.0f} MiB |",
+        f"| CPU ms per record, all processes | {1000 * one[4] / count:,.1f} | {1000 * many[4] / count:,.1f} |",
         "",
         f"Summary lines: `{one[2]}`; --jobs {jobs}: `{many[2]}`.",
     ]
@@ -132,8 +136,8 @@ def main() -> None:
         records, store = Path(scratch, "records"), Path(scratch, "store")
         generate(records, args.records)
         first = run_ingest(records, store, [])
-        seconds, peak_mib, summary, _ = first
-        again, _, summary_again, _ = run_ingest(records, store, [])
+        seconds, peak_mib, summary, *_ = first
+        again, _, summary_again, *_ = run_ingest(records, store, [])
         parallel = run_ingest(records, Path(scratch, "store-jobs"), ["--jobs", str(args.jobs)]) if args.jobs > 1 \
             else None
         stages = stage_costs(records, args.sample)
