@@ -18,6 +18,7 @@ KINDS = ("document", "person", "group", "place", "event", "concept", "archive")
 TEXT_PARTS = (None, "title", "summary")  # a record's texts: the body (None), its title, its summary
 DEFAULT_BASE_URI = "http://127.0.0.1:8080/"
 _MAX_SLUG = 80
+_MAX_REMEMBERED = 100_000  # IRIs a Minter keeps
 
 
 def check_base_uri(base: str) -> str:
@@ -49,9 +50,22 @@ class Minter:
 
     def __init__(self, base: str = DEFAULT_BASE_URI):
         self.base = check_base_uri(base)
+        self._things: dict[tuple[str, str], URIRef] = {}
 
     def thing(self, kind: str, key: str) -> URIRef:
         """``{base}id/{kind}/{key}`` for a kind in ``KINDS``."""
+        # A record's mapping asks for the IRIs of its entities dozens of times each, and URIRef() checks every
+        # character: the IRIs are kept (a bounded number: one per entity, concept and record met).
+        iri = self._things.get((kind, key))
+        if iri is not None:
+            return iri
+        iri = self._mint(kind, key)
+        if len(self._things) >= _MAX_REMEMBERED:
+            self._things.clear()
+        self._things[(kind, key)] = iri
+        return iri
+
+    def _mint(self, kind: str, key: str) -> URIRef:
         if kind not in KINDS:
             raise ValueError(f"unknown kind {kind!r}; expected one of {', '.join(KINDS)}")
         if not key or "/" in key or "#" in key:

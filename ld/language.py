@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
+from functools import lru_cache
 
 # Frequent short function words, distinctive per language (ISO 639-2 bibliographic codes, as id.loc.gov uses).
 _FUNCTION_WORDS = {
@@ -24,7 +25,12 @@ _WORD = re.compile(r"[^\W\d_]+", re.UNICODE)
 
 def guess_language(text: str, *, sample: int = 4000) -> str | None:
     """The ISO 639-2 code of the language ``text`` is most likely written in, or None if too little to tell."""
-    words = Counter(w.casefold() for w in _WORD.findall(text[:sample]))
+    return _guess(text[:sample])
+
+
+@lru_cache(maxsize=16)  # extraction and the mapper both ask about the same record's text
+def _guess(text: str) -> str | None:
+    words = Counter(map(str.casefold, _WORD.findall(text)))
     scores = {code: sum(words[w] for w in vocab) for code, vocab in _FUNCTION_WORDS.items()}
     best = max(scores, key=scores.get)
     total = sum(words.values())

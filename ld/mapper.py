@@ -12,7 +12,6 @@ from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
 from rdflib import DC, DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
-from rdflib.plugins.stores.memory import SimpleMemory
 
 from ld.authority import Entity
 from ld.entities import EventReference, Reference
@@ -21,6 +20,7 @@ from ld.language import guess_language
 from ld.authority import KIND_CLASSES
 from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, ISO639, OA
 from ld.record import PrintedDate, Record
+from ld.terms import LeanMemory
 from ld.vocab import Vocabulary
 
 # Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
@@ -87,11 +87,14 @@ class _RecordBuilder:
         self.record, self.key, self.doc = record, key, mapper.minter.document(key)
         self.references, self.events = references, events
         self.published_texts: set[URIRef] = set()  # text/plain resources the evidence points into
-        # SimpleMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
+        # LeanMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
         # serializers bind them where people read the output.
-        self.g = Graph(store=SimpleMemory())
-        self.entities = Graph(store=SimpleMemory())
+        self.g = Graph(store=LeanMemory())
+        self.entities = Graph(store=LeanMemory())
+        # Graph.add checks each term's type; every term here is made by this class, so triples go to the store
+        self._add, self._add_entity = self.g.store.add, self.entities.store.add
+        self._texts: dict[str | None, tuple[URIRef, URIRef, str] | None] = {}
         self.text_language = guess_language(record.text) if record.text else None
         self.original_language = self._original_language()
 
@@ -109,7 +112,11 @@ class _RecordBuilder:
         return self.minter.part(self.doc, fragment)
 
     def add(self, s: URIRef, p: URIRef, o) -> None:
-        self.g.add((s, p, o))
+        self._add((s, p, o), self.g)
+
+    def add_entity(self, s: URIRef, p: URIRef, o) -> None:
+        """A triple of the entity descriptions (the entities graph)."""
+        self._add_entity((s, p, o), self.entities)
 
     def entities_in(self, roles: Iterable[str], origins: Iterable[str] | None = None) -> list[URIRef]:
         wanted = set(roles)
@@ -278,6 +285,11 @@ class _RecordBuilder:
     def text_source(self, holder: URIRef, field: str | None) -> tuple[URIRef, URIRef, str] | None:
         """Where a mention's offsets count: the node whose ``crm:P190_has_symbolic_content`` is the text, the
         text's own IRI as a text/plain resource (``{base}text/{key}``, ``.../title``, ``.../summary``), and the text."""
+        if field not in self._texts:  # asked once per mention: a long record has hundreds
+            self._texts[field] = self._text_source(holder, field)
+        return self._texts[field]
+
+    def _text_source(self, holder: URIRef, field: str | None) -> tuple[URIRef, URIRef, str] | None:
         record, key = self.record, self.key
         if field == "text" and record.text.strip():
             return holder, self.minter.text(key), record.text
@@ -507,9 +519,9 @@ class _RecordBuilder:
             concept = self.minter.concept(f"subject-{slugify(subject) or short_hash(subject)}")
             self.add(self.doc, CRM.P129_is_about, concept)
             self.add(self.doc, DCTERMS.subject, concept)
-            self.entities.add((concept, RDF.type, SKOS.Concept))
-            self.entities.add((concept, SKOS.prefLabel, Literal(subject, lang="en")))
-            self.entities.add((concept, SKOS.inScheme, scheme))
+            self.add_entity(concept, RDF.type, SKOS.Concept)
+            self.add_entity(concept, SKOS.prefLabel, Literal(subject, lang="en"))
+            self.add_entity(concept, SKOS.inScheme, scheme)
 
     def entity_descriptions(self) -> None:
         """Type, one label and the variants seen, per entity. Unknown names that meet under one key ("Ngo Dinh Nhu",
@@ -522,28 +534,28 @@ class _RecordBuilder:
             iri = entity.iri(self.minter)
             if iri not in labels:
                 label = labels[iri] = entity.label
-                self.entities.add((iri, RDF.type, KIND_CLASSES[entity.kind]))
-                self.entities.add((iri, RDFS.label, Literal(label)))
+                self.add_entity(iri, RDF.type, KIND_CLASSES[entity.kind])
+                self.add_entity(iri, RDFS.label, Literal(label))
                 for variant in entity.variants:
                     if variant != label:
-                        self.entities.add((iri, SKOS.altLabel, Literal(variant)))
+                        self.add_entity(iri, SKOS.altLabel, Literal(variant))
             # a short form ("Nam" for Nam Il) is no variant of the name: it would join other people elsewhere
             if ref.mention.full or (iri, printed) in done:
                 continue
             done.add((iri, printed))
             for variant in (entity.label, printed):
                 if variant != labels[iri]:
-                    self.entities.add((iri, SKOS.altLabel, Literal(variant)))
+                    self.add_entity(iri, SKOS.altLabel, Literal(variant))
 
     def part_of(self, pairs: Sequence[tuple[Entity, Entity]]) -> None:
         """A unit is a member of the larger group it belongs to (crm:P107i_is_current_or_former_member_of), in the
         entities graph; the larger group is described there too."""
         for unit, group in pairs:
             parent = group.iri(self.minter)
-            self.entities.add((unit.iri(self.minter), CRM.P107i_is_current_or_former_member_of, parent))
+            self.add_entity(unit.iri(self.minter), CRM.P107i_is_current_or_former_member_of, parent)
             if (parent, RDFS.label, None) not in self.entities:
-                self.entities.add((parent, RDF.type, KIND_CLASSES[group.kind]))
-                self.entities.add((parent, RDFS.label, Literal(group.label)))
+                self.add_entity(parent, RDF.type, KIND_CLASSES[group.kind])
+                self.add_entity(parent, RDFS.label, Literal(group.label))
 
     def dublin_core(self, modified: datetime) -> None:
         doc, record = self.doc, self.record

@@ -5,7 +5,7 @@ misspelt term raises at import or first use instead of minting a new IRI in publ
 7.1.3 RDFS implements E55 Type as ``skos:Concept``; there is no ``crm:E55_Type`` to use.
 """
 
-from rdflib import DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Graph, Namespace
+from rdflib import DC, DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Graph, Namespace
 from rdflib.namespace import ClosedNamespace
 
 from ld.resources import vocab_dir
@@ -33,6 +33,7 @@ DOCKET = Namespace("https://w3id.org/docket/ns#")
 PREFIXES = {
     "crm": CRM_URI,
     "dcterms": str(DCTERMS),
+    "dc": str(DC),  # dc:format, as the Web Annotation model uses it
     "rdf": str(RDF),
     "rdfs": str(RDFS),
     "skos": str(SKOS),

@@ -40,13 +40,66 @@ def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode |
 
 
 def triples_of(graph: Graph) -> list[tuple]:
-    """The triples of ``graph`` as a list, read straight from the index of a ``SimpleMemory`` graph (the mapper's).
+    """The triples of ``graph`` as a list, read straight from the subject index of a ``SimpleMemory`` graph (the
+    mapper's ``LeanMemory``).
 
     Iterating a graph goes through two generators and makes a contexts generator per triple: about 8 us a triple,
     and a record with its evidence annotations (a few hundred triples) is iterated by validation and by the store.
     rdflib keeps SimpleMemory's subject index as a private attribute; where it is missing (another store, another
     rdflib), the graph is iterated as usual."""
-    spo = getattr(graph.store, "_SimpleMemory__spo", None) if type(graph.store) is SimpleMemory else None
+    spo = getattr(graph.store, "_SimpleMemory__spo", None) if isinstance(graph.store, SimpleMemory) else None
     if spo is None:
         return list(graph)
     return [(s, p, o) for s, by_p in spo.items() for p, objects in by_p.items() for o in objects]
+
+
+class LeanMemory(SimpleMemory):
+    """rdflib's ``SimpleMemory`` that fills only its subject index when a triple is added, and builds the predicate
+    and object indexes when a pattern without a subject first needs them.
+
+    The mapper adds a few hundred triples a record and asks only subject-bound questions while it builds; a graph
+    is then read whole (``triples_of``) by validation and the store. Keeping three indexes cost a third of mapping.
+    It is still a ``SimpleMemory``: every Graph operation (patterns, removal, serialization) works on it."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self._indexed = True  # whether the predicate and object indexes hold every triple
+
+    def add(self, triple, context, quoted: bool = False) -> None:
+        s, p, o = triple
+        spo = self._SimpleMemory__spo
+        by_p = spo.get(s)
+        if by_p is None:
+            spo[s] = {p: {o: 1}}
+        else:
+            objects = by_p.get(p)
+            if objects is None:
+                by_p[p] = {o: 1}
+            else:
+                objects[o] = 1
+        self._indexed = False
+
+    def triples(self, triple_pattern, context=None):
+        if not self._indexed and triple_pattern[0] is None and (
+                triple_pattern[1] is not None or triple_pattern[2] is not None):
+            self._index()
+        return super().triples(triple_pattern, context)
+
+    def remove(self, triple_pattern, context=None) -> None:
+        if not self._indexed:
+            self._index()
+        super().remove(triple_pattern, context)
+
+    def __len__(self, context=None) -> int:
+        return sum(len(objects) for by_p in self._SimpleMemory__spo.values() for objects in by_p.values())
+
+    def _index(self) -> None:
+        pos, osp = self._SimpleMemory__pos, self._SimpleMemory__osp
+        pos.clear()
+        osp.clear()
+        for s, by_p in self._SimpleMemory__spo.items():
+            for p, objects in by_p.items():
+                for o in objects:
+                    pos.setdefault(p, {}).setdefault(o, {})[s] = 1
+                    osp.setdefault(o, {}).setdefault(s, {})[p] = 1
+        self._indexed = True
