@@ -158,8 +158,9 @@ class Validator:
             context.update(self._descriptions.get(node, ()))
         if entities is not None:
             context.update(_entity_descriptions(entities, linked))
-        classes = {o for _, p, o in triples if p == _TYPE}
-        classes.update(o for _, p, o in context if p == _TYPE)
+        # set membership, not ==: URIRef.__eq__ is a Python call per triple, a hash miss costs none
+        classes = {o for _, p, o in triples if p in _TYPES}
+        classes.update(o for _, p, o in context if p in _TYPES)
         for cls in classes:
             context.update(self._superclasses.get(cls, ()))
         return context
@@ -293,6 +294,7 @@ class _Data:
 
 _EMPTY: frozenset = frozenset()
 _TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # attribute look-ups on rdflib's RDF and RDFS are slow
+_TYPES = frozenset({_TYPE})
 
 
 # A compiled path: a function from a node to the set of its value nodes.
