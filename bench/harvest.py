@@ -155,8 +155,8 @@ def main() -> None:
     body = "\n".join([
         f"Over the {args.records:,}-record synthetic store of bench/serve.py (bench/synth.py + `docket ingest`). "
         f"Load average (1 min) before / after: {load_before:.2f} / {load_after:.2f} on {os.cpu_count()} cores: "
-        "other sessions ran at the same time, so wall-clock rates understate the code; the CPU column (user + "
-        "system seconds of the dump process, every thread) is what the dump itself cost.",
+        "anything else running on the machine lowers the wall-clock rates; the CPU column (user + system seconds "
+        "of the dump process, every thread) is what the dump itself cost.",
         "",
         "`docket dump` of the whole dataset (records, entities, vocab), one process per run, streamed. A first dump "
         "(no dump cache) reads every record graph from Oxigraph, in reader threads, and caches it in every format "
