@@ -33,6 +33,7 @@ import pyoxigraph as ox
 from ld import changes
 from ld.chunks import FORMATS as CHUNK_FORMATS, Chunk, ChunkCache, gunzip, gzip_member
 from ld.formats import JSONLD, NQUADS, NTRIPLES, TURTLE, RdfFormat
+from ld.iris import Minter
 from ld.jsonld import CONTEXT_PREFIXES
 
 # The dump formats, in the order listed; JSON-LD dumps are expanded JSON-LD (one top-level array of named-graph
@@ -194,18 +195,16 @@ def _write(store, out: _Output, fmt: RdfFormat, cache: ChunkCache | None) -> int
 
 def _system_graphs(store) -> list[str]:
     """The system graphs a dump holds: entities and vocab (never the change log or the ingest state)."""
-    return [str(store.entities_graph), _base_of(store) + "graph/vocab"]
+    return [str(store.entities_graph), str(Minter(_base_of(store)).vocab_graph)]
 
 
 def data_version(store) -> str:
     """What changes whenever the dumped data does: the change log's length and newest time (every record write and
     deletion adds to it, in the same transaction) and the vocabulary graph's digest."""
     from ld.freshness import vocabulary_digest
-    from ld.iris import Minter
 
-    system = str(store.entities_graph).rsplit("/", 1)[0] + "/"
-    count, newest = changes.log_state(store, str(changes.changes_graph_of(system)))
-    base = system.removesuffix("graph/")
+    base = _base_of(store)
+    count, newest = changes.log_state(store, str(changes.changes_graph_of(base + "graph/")))
     return f"{count}/{newest.isoformat() if newest else '-'}/{vocabulary_digest(store, Minter(base))}"
 
 
@@ -282,7 +281,6 @@ class DumpFolder:
     def _write_sitemap(self, store, version: str) -> None:
         # Every entity's lastmod is an aggregate over the records linking to it: ~17 s at 10,000 records.
         from ld import sitemap
-        from ld.iris import Minter
 
         base = _base_of(store)
         _, newest = changes.log_state(store, str(changes.changes_graph_of(base + "graph/")))
@@ -297,7 +295,6 @@ class DumpFolder:
     def _write_statistics(self, store, version: str) -> None:
         # SPARQL aggregates over every quad: ~30 s at 10,000 records, too long for a web request, so they are made
         # here, with the dumps, by the process that makes those.
-        from ld.iris import Minter
         from ld.void import statistics
 
         base = _base_of(store)

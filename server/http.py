@@ -96,11 +96,11 @@ def coded(entry: Entry, media_type: str, *, last_modified: float | None, max_age
     (nothing is compressed per request), else the identity bytes. Both carry ``Vary: Accept, Accept-Encoding``."""
     req = req or request
     if entry.has_gzipped and prefers_gzip(req.environ.get("HTTP_ACCEPT_ENCODING")):
-        return cacheable(entry.gzipped, media_type, etag=entry.etag + GZIP_SUFFIX, last_modified=last_modified,
-                         max_age=max_age, links=entry.link, content_location=entry.location, req=req,
-                         encoding="gzip", vary=VARY_CODED)
-    return cacheable(entry.body, media_type, etag=entry.etag, last_modified=last_modified, max_age=max_age,
-                     links=entry.link, content_location=entry.location, req=req, vary=VARY_CODED)
+        body, etag, encoding = entry.gzipped, entry.etag + GZIP_SUFFIX, "gzip"
+    else:
+        body, etag, encoding = entry.body, entry.etag, None
+    return cacheable(body, media_type, etag=etag, last_modified=last_modified, max_age=max_age, links=entry.link,
+                     content_location=entry.location, req=req, encoding=encoding, vary=VARY_CODED)
 
 
 class _NotModified(Response):
