@@ -10,25 +10,34 @@ graphs; an uncompressed dump inflates them.
 
 A token changes with every write of a record (the mapper stamps ``dcterms:modified`` at each write, the checksum
 differs when the source did), so a cached chunk whose token matches is exactly the stored graph. Rows of records no
-longer in the store are dropped after each full dump.
+longer in the store are dropped after each full dump. ``docket ingest`` fills the cache for every record it writes
+(``ld.dump_feed``), so that the first dump after an ingest reads no record from the store either.
+
+The file carries its layout in SQLite's ``user_version``: the table's form and whatever else the pieces depend on
+(the caller's ``layout``, e.g. the Turtle prefixes the bodies are written against). A file of another layout, left
+by another docket version, is emptied and filled again: it is only a cache.
 """
 
 from __future__ import annotations
 
+import hashlib
 import sqlite3
 import zlib
 from collections.abc import Iterable
 from dataclasses import dataclass
 from pathlib import Path
 
+from ld.sqlite_layout import adopt_layout
+
 FORMATS = ("nq", "nt", "ttl", "jsonld")  # the columns of a chunk, by dump format suffix
 # Level 1: several times faster than the default 6 and within ~15% of its size on N-Quads (bench/harvest.py); the
 # members are made once per record write, so the level bounds only the first dump.
 LEVEL = 1
 _TABLE = "record_chunks"  # v2: gzip members per format (v1, ``chunks``, held zlib N-Triples only)
-_SCHEMA = (f"CREATE TABLE IF NOT EXISTS {_TABLE} (graph TEXT PRIMARY KEY, token TEXT NOT NULL, "
+_SCHEMA = (f"CREATE TABLE {_TABLE} (graph TEXT PRIMARY KEY, token TEXT NOT NULL, "
            f"triples INTEGER NOT NULL, {', '.join(f'{f} BLOB NOT NULL' for f in FORMATS)}) WITHOUT ROWID")
 _COMMIT_EVERY = 200
+_SCHEMA_VERSION = 3  # with the caller's layout, in PRAGMA user_version
 
 
 def gzip_member(data: bytes, level: int = LEVEL) -> bytes:
@@ -53,13 +62,14 @@ class Chunk:
 class ChunkCache:
     """Record graph -> (token, Chunk), in one SQLite file (WAL mode: readers never wait for a writer)."""
 
-    def __init__(self, path: str | Path):
+    def __init__(self, path: str | Path, layout: str = ""):
+        """Open (creating it if needed) the cache file ``path``; ``layout`` names what the cached pieces depend on
+        besides this module (a file made under another layout is emptied)."""
         Path(path).parent.mkdir(parents=True, exist_ok=True)
         self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute("DROP TABLE IF EXISTS chunks")  # the previous layout; its rows are made again
-        self._db.execute(_SCHEMA)
+        adopt_layout(self._db, layout_version(layout), [_SCHEMA])
         self._pending = 0
 
     def get(self, graph: str, token: str, fmt: str) -> tuple[int, bytes] | None:
@@ -103,6 +113,13 @@ class ChunkCache:
 
     def __exit__(self, *exc) -> None:
         self.close()
+
+
+def layout_version(layout: str) -> int:
+    """The ``user_version`` of a cache file of this module's schema holding pieces made under ``layout``: a
+    positive 31-bit number (0 is a new file's)."""
+    digest = hashlib.blake2b(f"{_SCHEMA_VERSION}\n{_SCHEMA}\n{LEVEL}\n{layout}".encode(), digest_size=4).digest()
+    return int.from_bytes(digest, "big") % (2**31 - 1) + 1
 
 
 def _column(fmt: str) -> str:

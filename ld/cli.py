@@ -167,11 +167,13 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     store = _open_store(args)
     # The shared cache lives beside an embedded store; servers over a remote store key their caches on the data.
     tracker = None if args.store_url else _write_tracker(Path(args.store), Minter(args.base_uri))
+    feed = None if args.store_url else _dump_feed(store, Path(args.store))
     ingested = []
     try:
         if args.jobs < 1:
             raise ValueError("--jobs must be at least 1")
-        for outcome in Ingester(store, pipeline, force=args.force, tracker=tracker, jobs=args.jobs).ingest(paths):
+        for outcome in Ingester(store, pipeline, force=args.force, tracker=tracker, jobs=args.jobs,
+                                dump_feed=feed).ingest(paths):
             progress.step()
             summary.add(outcome)
             _report(outcome, quiet=args.quiet)
@@ -179,6 +181,8 @@ def cmd_ingest(args: argparse.Namespace) -> int:
                 ingested.append(str(outcome.iri))
     finally:
         progress.close()
+        if feed:
+            feed.cache.close()
         store.close()
     if args.precompute and ingested:
         from server.precompute import precompute
@@ -206,6 +210,15 @@ def _write_tracker(store: Path, minter: Minter):
     if setting.lower() == "off":
         return None
     return WriteTracker(SharedCache(Path(setting) if setting else cache_path_for(store)), store, minter)
+
+
+def _dump_feed(store, path: Path):
+    """The dump cache's side of an ingest (``ld.dump_feed``): each record written goes into the cache the dumps
+    read (in DOCKET_DUMPS, else beside the store), so that the next dump need not read it from the store."""
+    from ld.dump import DumpFolder, dumps_path_for
+    from ld.dump_feed import DumpFeed
+
+    return DumpFeed(store, DumpFolder(_env("DUMPS", "") or dumps_path_for(path)).chunks())
 
 
 def cmd_delete(args: argparse.Namespace) -> int:

@@ -104,9 +104,17 @@ def _without_prefixes(turtle: bytes) -> bytes:
     return turtle[start:]
 
 
+# What the cached pieces depend on besides ld.chunks: a cache file made under another layout is emptied.
+CHUNK_LAYOUT = f"{_TURTLE_HEADER!r} {_JSONLD_SEPARATOR!r}"
+
+
 def record_chunk(store, graph: str) -> Chunk:
     """Record graph ``graph`` read from the store, in every dump format (gzip members, ``ld.chunks``)."""
-    ntriples = graph_ntriples(store, graph)
+    return chunk_of(graph, graph_ntriples(store, graph))
+
+
+def chunk_of(graph: str, ntriples: bytes) -> Chunk:
+    """Graph ``graph``, given as ``ntriples``, in every dump format (gzip members, ``ld.chunks``)."""
     pieces = graph_pieces(graph, ntriples)
     return Chunk(ntriples.count(b"\n"), {suffix: gzip_member(pieces[suffix]) for suffix in CHUNK_FORMATS})
 
@@ -357,8 +365,8 @@ class DumpFolder:
                         version)
 
     def chunks(self) -> ChunkCache:
-        """The cache of record graphs' N-Triples in this folder (``ld.chunks``)."""
-        return ChunkCache(self.path / "chunks.sqlite")
+        """The dump cache in this folder: record graphs in every dump format (``ld.chunks``)."""
+        return ChunkCache(self.path / "chunks.sqlite", CHUNK_LAYOUT)
 
     def _write_index(self, index: dict[str, DumpFile]) -> None:
         entries = [asdict(index[f.suffix]) for f in DUMP_FORMATS if f.suffix in index]

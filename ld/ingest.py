@@ -18,6 +18,7 @@ from rdflib import Literal as RdfLiteral
 from ld.authority import Authority, load_authority
 from ld.entities import EventReference, Resolver, metadata_mentions
 from ld.extract import Extraction, Extractor, join_short_forms
+from ld.dump_feed import DumpFeed
 from ld.errors import RecordError
 from ld.freshness import WriteTracker
 from ld.iris import Minter, short_hash
@@ -140,13 +141,14 @@ class Ingester:
     """Runs the pipeline into a store, enforcing stable keys, duplicate detection and all-or-nothing writes."""
 
     def __init__(self, store: Store, pipeline: Pipeline, *, force: bool = False, batch_size: int = 50,
-                 tracker: WriteTracker | None = None, jobs: int = 1):
+                 tracker: WriteTracker | None = None, jobs: int = 1, dump_feed: DumpFeed | None = None):
         self.store = store
         self.jobs = jobs  # processes reading, mapping and validating (ld.parallel); writes stay in this one
         self.batch_size = batch_size
         self.pipeline = pipeline
         self.force = force
         self.tracker = tracker  # the shared cache of published representations, told what each write changes
+        self.dump_feed = dump_feed  # the dump cache, given each record written (ld.dump_feed)
         self._ids_this_run: dict[str, str] = {}
 
     def ingest(self, paths: Iterable[Path]) -> Iterator[Outcome]:
@@ -167,6 +169,8 @@ class Ingester:
                 else:
                     for path in paths:
                         yield self.ingest_file(path)
+            if self.dump_feed:  # every write is committed now
+                self.dump_feed.settle()
         finally:
             if self.tracker:  # every write is committed (or dropped with its batch) by now
                 self.tracker.settle()
@@ -197,7 +201,7 @@ class Ingester:
         checksums = {} if self.force else stored_checksums(self.store, self.pipeline.version)
         for prepared in prepare_in_workers(paths, jobs=self.jobs, base=self.pipeline.minter.base,
                                            max_bytes=self.pipeline.max_bytes, names=names, checksums=checksums,
-                                           resolver=self.pipeline.resolver):
+                                           resolver=self.pipeline.resolver, dump_chunks=self.dump_feed is not None):
             if prepared.rejected is not None:
                 yield Outcome(*prepared.rejected[:1], "rejected", reason=prepared.rejected[1])
                 continue
@@ -253,6 +257,8 @@ class Ingester:
         if self.tracker:
             self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
         self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
+        if self.dump_feed:
+            self.dump_feed.written(mapped.iri, mapped.graph, prepared.chunk if prepared is not None else None)
         return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
 
     def _keep_stored_labels(self, entities: Graph) -> bool:

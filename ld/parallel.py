@@ -28,6 +28,7 @@ from pathlib import Path
 
 from rdflib import Literal
 
+from ld.dump_feed import MadeChunk, made_chunk
 from ld.entities import Resolver
 from ld.errors import RecordError
 from ld.mapper import MappedRecord, document_key
@@ -50,6 +51,7 @@ class Prepared:
     trace: list | None = None  # the resolver's answers while mapping (``Resolver.tracing``)
     mapped: MappedRecord | None = None
     report: Report | None = None
+    chunk: MadeChunk | None = None  # the graph as stored (with the report's warnings) in every dump format
 
 
 def stored_checksums(store, version: str) -> dict[str, str]:
@@ -64,12 +66,12 @@ def stored_checksums(store, version: str) -> dict[str, str]:
 _worker: dict = {}
 
 
-def _start_worker(base: str, max_bytes: int, names: list, checksums: dict[str, str]) -> None:
+def _start_worker(base: str, max_bytes: int, names: list, checksums: dict[str, str], chunks: bool = False) -> None:
     from ld.ingest import Pipeline
 
     pipeline = Pipeline(base, max_bytes=max_bytes)
     pipeline.resolver.seed(names)
-    _worker.update(pipeline=pipeline, checksums=checksums)
+    _worker.update(pipeline=pipeline, checksums=checksums, chunks=chunks)
 
 
 def _prepare(path: Path) -> Prepared:
@@ -87,11 +89,23 @@ def _prepare(path: Path) -> Prepared:
         report = pipeline.validate(mapped)
         mapped = replace(mapped, graph=LinesGraph(triple_lines(mapped.graph)),
                          entities=LinesGraph(triple_lines(mapped.entities)))
-        return Prepared(path, record, key=key, trace=trace, mapped=mapped, report=report)
+        return Prepared(path, record, key=key, trace=trace, mapped=mapped, report=report,
+                        chunk=_dump_chunk(mapped, report) if _worker["chunks"] else None)
     except RecordError:
         return Prepared(path, record)  # the parent maps it again and reports the error in order
     except ValueError:  # e.g. a key that cannot make an IRI: the parent meets it again, in its place
         return Prepared(path, record)
+
+
+def _dump_chunk(mapped: MappedRecord, report: Report) -> MadeChunk | None:
+    """The record graph the parent will write (with the report's warnings, as ``ld.ingest`` adds them) in every dump
+    format, made here so that the parent's serial path only stores it (``ld.dump_feed``)."""
+    from ld.ingest import _with_warnings
+
+    if not report.conforms:  # the parent maps it again without its text
+        return None
+    graph = _with_warnings(mapped.graph, mapped.iri, [f.message for f in report.warnings])
+    return made_chunk(str(mapped.iri), graph.lines)
 
 
 # --- the parent side ------------------------------------------------------------------------------------------------
@@ -103,11 +117,12 @@ def _prepare_chunk(paths: list[Path], learned: list) -> list[Prepared]:
 
 
 def prepare_in_workers(paths: Iterable[Path], *, jobs: int, base: str, max_bytes: int, names: list,
-                       checksums: dict[str, str], resolver: Resolver, chunk: int = 4) -> Iterator[Prepared]:
+                       checksums: dict[str, str], resolver: Resolver, chunk: int = 4,
+                       dump_chunks: bool = False) -> Iterator[Prepared]:
     """Each of ``paths`` prepared by one of ``jobs`` worker processes, in input order. ``names`` seeds the workers'
     entity resolvers (the rows ``Resolver.seed`` takes) and ``checksums`` is ``stored_checksums``. Each chunk also
     carries what the deciding process's ``resolver`` learned lately (the first form of a new name fixes its entity),
-    so that workers guess as it decides.
+    so that workers guess as it decides. With ``dump_chunks`` workers also make each record's dump-cache chunk.
 
     At most ``4 * jobs`` chunks of ``chunk`` files are in flight, so prepared records never pile up in memory when
     the writes are the slower side. A worker that dies stops the run (BrokenProcessPool), never hangs it."""
@@ -115,7 +130,7 @@ def prepare_in_workers(paths: Iterable[Path], *, jobs: int, base: str, max_bytes
     chunks = [paths[i:i + chunk] for i in range(0, len(paths), chunk)]
     context = multiprocessing.get_context("spawn")
     with ProcessPoolExecutor(jobs, mp_context=context, initializer=_start_worker,
-                             initargs=(base, max_bytes, names, checksums)) as pool:
+                             initargs=(base, max_bytes, names, checksums, dump_chunks)) as pool:
         window: deque = deque()
         marks = deque([0], maxlen=8 * jobs)  # len(resolver.learned) at recent submits: any worker saw one of them
         for part in chunks:

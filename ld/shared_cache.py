@@ -35,28 +35,29 @@ import zlib
 from collections.abc import Iterable
 from pathlib import Path
 
+from ld.sqlite_layout import adopt_layout
+
 LABEL, LISTING = "label", "listing"  # the two kinds of dependency
 Dependency = tuple[str, str]  # (IRI without its hash part, kind)
 
 # An entry belongs to a group (the thing and page it shows: its formats and renderings share their dependencies), and
 # dependencies are listed per group. Bodies are stored gzip-compressed: HTML shrinks about 7x, a smaller file stays in
-# the page cache, and the stored bytes are what a client sending "Accept-Encoding: gzip" gets, as they are. (Files
-# written before held zlib streams; ``get`` tells them apart by the gzip magic number.)
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS entries (key TEXT PRIMARY KEY, grp TEXT NOT NULL, body BLOB NOT NULL, etag TEXT NOT NULL,
-                                    link TEXT NOT NULL, location TEXT NOT NULL) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS entries_by_group ON entries (grp);
-CREATE TABLE IF NOT EXISTS deps (iri TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL,
-                                 PRIMARY KEY (iri, kind, grp)) WITHOUT ROWID;
-CREATE INDEX IF NOT EXISTS deps_by_group ON deps (grp);
-CREATE TABLE IF NOT EXISTS touched (iri TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL,
-                                    pending INTEGER NOT NULL, PRIMARY KEY (iri, kind)) WITHOUT ROWID;
-"""
+# the page cache, and the stored bytes are what a client sending "Accept-Encoding: gzip" gets, as they are.
+# The file's layout is versioned (``ld.sqlite_layout``): a file of another version, e.g. one an older docket left
+# (whose ``entries`` had no ``grp``), is emptied and made again. Raise _VERSION with every change to _SCHEMA.
+_VERSION = 2
+_SCHEMA = (
+    """CREATE TABLE entries (key TEXT PRIMARY KEY, grp TEXT NOT NULL, body BLOB NOT NULL, etag TEXT NOT NULL,
+                             link TEXT NOT NULL, location TEXT NOT NULL) WITHOUT ROWID""",
+    "CREATE INDEX entries_by_group ON entries (grp)",
+    """CREATE TABLE deps (iri TEXT NOT NULL, kind TEXT NOT NULL, grp TEXT NOT NULL,
+                          PRIMARY KEY (iri, kind, grp)) WITHOUT ROWID""",
+    "CREATE INDEX deps_by_group ON deps (grp)",
+    """CREATE TABLE touched (iri TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL,
+                             pending INTEGER NOT NULL, PRIMARY KEY (iri, kind)) WITHOUT ROWID""",
+)
 _GET = "SELECT body, etag, link, location FROM entries WHERE key = ?"  # one text: sqlite3 reuses its statement
 _CHUNK = 400  # SQLite's limit on host parameters is 32,766 (999 in old builds); stay well below
-
-
-_GZIP_MAGIC = b"\x1f\x8b"
 
 
 class Entry:
@@ -148,9 +149,7 @@ class SharedCache:
         if row is None:
             return None
         stored, etag, link, location = row
-        if stored[:2] == _GZIP_MAGIC:
-            return Entry(None, etag, link, location, gzipped=stored)
-        return Entry(zlib.decompress(stored), etag, link, location)  # a zlib stream of an older release
+        return Entry(None, etag, link, location, gzipped=stored)
 
     def put(self, key: str, entry: Entry, deps: Iterable[Dependency], version: float, group: str = "") -> bool:
         """Store ``entry`` under ``key`` if it is still current: built from a store snapshot of ``version``
@@ -258,6 +257,6 @@ class SharedCache:
         db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False, timeout=60)
         db.execute("PRAGMA journal_mode = WAL")
         db.execute("PRAGMA synchronous = NORMAL")  # a crash may lose the last entries, never corrupt the file
-        db.executescript(_SCHEMA)
+        adopt_layout(db, _VERSION, _SCHEMA)
         self._local.db, self._local.pid = db, os.getpid()
         return db

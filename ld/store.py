@@ -58,6 +58,11 @@ class RecordState:
     modified: datetime | None
 
 
+def record_token_text(modified: str, checksum: str | None) -> str:
+    """A record's token (``Store.record_token``) from its ``dcterms:modified`` and source checksum, as text."""
+    return f"{modified}/{checksum or ''}"
+
+
 class Store(ABC):
     """What docket needs from a quad store. Writes replace whole graphs; reads see only committed data."""
 
@@ -74,7 +79,7 @@ class Store(ABC):
         state = self.record_state(doc)
         if state is None or state.modified is None:
             return None
-        return f"{state.modified.isoformat()}/{state.checksum or ''}"
+        return record_token_text(state.modified.isoformat(), state.checksum)
 
     @abstractmethod
     def record_for_source(self, source_file: str) -> URIRef | None:
@@ -783,7 +788,7 @@ class OxigraphStore(SparqlStore):
         if modified is None:
             return None
         checksum = next(self._quads(node, _CHECKSUM_NODE, None, node), None)
-        return f"{modified.object.value}/{checksum.object.value if checksum else ''}"
+        return record_token_text(modified.object.value, checksum.object.value if checksum else None)
 
     def graph(self, name: URIRef) -> Graph:
         """The triples of named graph ``name`` as a new rdflib Graph (empty when there are none)."""

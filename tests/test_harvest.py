@@ -444,6 +444,83 @@ def test_the_dump_cache_never_serves_a_changed_record(tmp_path):
     assert cached == fresh and b"Ivanoff" not in cached
 
 
+def _graphs(data: bytes, suffix: str) -> dict[str, Graph]:
+    """A dump parsed by rdflib: named graph -> its triples (N-Triples and Turtle: one graph, named "")."""
+    if suffix in ("nt", "ttl"):
+        return {"": Graph().parse(data=data, format={"nt": "nt", "ttl": "turtle"}[suffix])}
+    dataset = Dataset()
+    dataset.parse(data=data, format={"nq": "nquads", "jsonld": "json-ld"}[suffix])
+    graphs: dict[str, Graph] = {}
+    for s, p, o, g in dataset.quads():
+        graphs.setdefault(str(g), Graph()).add((s, p, o))
+    return graphs
+
+
+def _check_dumps_after_ingest(store_dir: Path) -> list[str]:
+    """Every record the store lists is in the dump cache under its current token, in every format (so a dump reads
+    no record from the store), and a dump from the cache is the same graph as one read from the store, in every
+    format. Returns the records."""
+    import io
+
+    from ld.chunks import FORMATS
+    from ld.dump import DUMP_FORMATS, DumpFolder, dumps_path_for, write_dump
+    from ld.store import OxigraphStore
+
+    with OxigraphStore.open(store_dir, base=BASE, read_only=True) as store, \
+            DumpFolder(dumps_path_for(store_dir)).chunks() as cache:
+        records = [str(g) for g in store.records()]
+        for graph in records:  # checked before any dump, which would fill what is missing
+            token = store.record_token(graph)
+            assert all(cache.get(graph, token, fmt) for fmt in FORMATS), f"{graph} is not cached at {token}"
+        for fmt in DUMP_FORMATS:
+            cached, read = io.BytesIO(), io.BytesIO()
+            assert write_dump(store, cached, fmt, cache=cache) == write_dump(store, read, fmt)
+            ours, theirs = _graphs(cached.getvalue(), fmt.suffix), _graphs(read.getvalue(), fmt.suffix)
+            assert ours.keys() == theirs.keys()
+            assert all(isomorphic(ours[name], theirs[name]) for name in ours), f"the {fmt.suffix} dumps differ"
+    return records
+
+
+@pytest.mark.parametrize("jobs", ["1", "2"])
+def test_an_ingest_fills_the_dump_cache_so_a_dump_reads_no_record_from_the_store(tmp_path, jobs):
+    sources, store = tmp_path / "sources", tmp_path / "store"
+    sources.mkdir()
+    for name in NAMES[:4]:
+        shutil.copy(CORPUS / name, sources)
+
+    def ingest() -> None:
+        assert main(["ingest", str(sources), "--store", str(store), "--base-uri", BASE, "--quiet", "--jobs", jobs]) == 0
+
+    ingest()
+    assert len(_check_dumps_after_ingest(store)) == 4
+    edited = sources / NAMES[0]
+    edited.write_text(edited.read_text(encoding="utf-8").replace("Ivanov", "Ivanoff"), encoding="utf-8")
+    ingest()  # an update
+    _check_dumps_after_ingest(store)
+    assert main(["delete", str(sources / NAMES[1]), "--store", str(store), "--base-uri", BASE]) == 0
+    assert len(_check_dumps_after_ingest(store)) == 3
+
+
+def test_a_dump_cache_file_of_another_layout_is_made_again(tmp_path):
+    import sqlite3
+
+    from ld.chunks import Chunk, ChunkCache
+
+    path = tmp_path / "chunks.sqlite"
+    with sqlite3.connect(path) as old:  # the first layout: zlib N-Triples only
+        old.execute("CREATE TABLE chunks (graph TEXT PRIMARY KEY, token TEXT NOT NULL, nt BLOB NOT NULL)")
+        old.execute("CREATE TABLE record_chunks (graph TEXT PRIMARY KEY, token TEXT NOT NULL, nt BLOB NOT NULL)")
+        old.execute("INSERT INTO record_chunks VALUES ('g', 't', x'00')")
+    chunk = Chunk(1, {fmt: f"{fmt}".encode() for fmt in ("nq", "nt", "ttl", "jsonld")})
+    with ChunkCache(path, "one layout") as cache:
+        assert cache.get("g", "t", "nt") is None
+        cache.put("g", "t", chunk)
+    with ChunkCache(path, "one layout") as cache:
+        assert cache.get("g", "t", "ttl") == (1, b"ttl")
+    with ChunkCache(path, "another layout") as cache:  # e.g. other Turtle prefixes: the bodies would not fit
+        assert cache.get("g", "t", "ttl") is None
+
+
 def test_a_deletion_invalidates_the_shared_cache(tmp_path):
     sources, store = tmp_path / "sources", tmp_path / "store"
     sources.mkdir()

@@ -68,6 +68,34 @@ def test_the_cache_lives_beside_the_store_not_in_it(tmp_path):
     assert cache_path_for(tmp_path / "store") == (tmp_path / "store.cache.sqlite").resolve()
 
 
+# The layout an older docket wrote (no ``grp`` column, dependencies by key): CREATE TABLE IF NOT EXISTS left it in
+# place and the next statement failed with "no such column: grp".
+_OLD_LAYOUT = """
+CREATE TABLE entries (key TEXT PRIMARY KEY, body BLOB NOT NULL, etag TEXT NOT NULL, link TEXT NOT NULL,
+                      location TEXT NOT NULL) WITHOUT ROWID;
+CREATE TABLE deps (iri TEXT NOT NULL, kind TEXT NOT NULL, key TEXT NOT NULL, PRIMARY KEY (iri, kind, key)) WITHOUT ROWID;
+CREATE INDEX deps_by_key ON deps (key);
+CREATE TABLE touched (iri TEXT NOT NULL, kind TEXT NOT NULL, at REAL NOT NULL, pending INTEGER NOT NULL,
+                      PRIMARY KEY (iri, kind)) WITHOUT ROWID;
+INSERT INTO entries VALUES ('old', x'00', 'e', '', '');
+"""
+
+
+def test_a_cache_file_of_an_older_layout_is_made_again_and_ingest_works_over_it(tmp_path, shared):
+    import sqlite3
+
+    store = tmp_path / "store"
+    with sqlite3.connect(cache_path_for(store)) as old:
+        old.executescript(_OLD_LAYOUT)
+    record = shared / "corpus" / "journal-ivanov-1955-12-06.txt"
+    assert main(["ingest", str(record), "--store", str(store), "--base-uri", BASE, "--quiet"]) == 0
+    cache = SharedCache(cache_path_for(store))
+    assert cache.get("old") is None, "the old file's rows went with its layout"
+    assert cache.put("k", ENTRY, [("http://x/a", LABEL)], version=1e12) and cache.get("k") == ENTRY
+    with sqlite3.connect(cache_path_for(store)) as db:
+        assert db.execute("PRAGMA user_version").fetchone()[0] > 0
+
+
 # --- what a write changes ----------------------------------------------------------------------------------------
 
 
