@@ -187,7 +187,7 @@ def docket_serve(store: Path, port: int, **settings: str) -> Service:
     env = {"DOCKET_BENCH_CEILING": "1", **{f"DOCKET_{k}": v for k, v in settings.items()}}
     command = [str(BIN / "docket"), "serve", "--store", str(store), "--base-uri", BASE, "--host", "127.0.0.1",
                "--port", str(port), "--workers", "2"]
-    # gunicorn's access log (a line per request, as served) goes to the Service's log file, for the ceiling too.
+    # gunicorn's output goes to the Service's log file; no access log, as `docket serve` runs by default.
     return Service("docket serve", command, f"http://127.0.0.1:{port}/bench/ceiling", env)
 
 

@@ -130,7 +130,7 @@ def execute(db, request: QueryRequest) -> QueryResult:
         if isinstance(result, ox.QueryBoolean):
             return _boolean(result, request)
         if isinstance(result, ox.QuerySolutions):
-            return _solutions(result, request)
+            return _solutions(result, request, lambda: db.query(request.text, **_dataset(request)))
         return _graph(result, request)  # pyoxigraph's QueryTriples, or a remote store's GraphResult
     except SyntaxError as e:
         if looks_like_update(request.text):
@@ -160,12 +160,21 @@ def _boolean(result: ox.QueryBoolean, request: QueryRequest) -> QueryResult:
     return QueryResult(result.serialize(format=fmt.oxigraph), fmt.media_type, "boolean", False)
 
 
-def _solutions(result: ox.QuerySolutions, request: QueryRequest) -> QueryResult:
-    # pyoxigraph serializes a whole result set natively but cannot stop after n rows; so it writes TSV (one line per
-    # row, newlines in terms escaped) into a writer that stops it once a row beyond the cap has come, and the other
-    # formats are that TSV parsed back and serialized natively: one code path writes all four formats the way
-    # Oxigraph does, rows never become Python objects, and a huge result is not written past the cap.
+def _solutions(result: ox.QuerySolutions, request: QueryRequest, again) -> QueryResult:
+    # pyoxigraph serializes a whole result set natively but cannot stop after n rows. So the requested format is
+    # written directly into a sink that counts, cheaply, an upper bound of the rows written so far; a result that
+    # stays within the cap by that bound (nearly all) is done in one pass. Past it, the query runs again (``again``)
+    # as TSV (one line per row, newlines in terms escaped) into a sink that stops once a row beyond the cap has come,
+    # and the other formats are that TSV parsed back and serialized natively: rows never become Python objects, a
+    # huge result is not written past the cap, and every format is written the way Oxigraph writes it.
     fmt = _results_format_or_refuse(request)
+    if fmt is not RESULTS_TSV:
+        sink = _RowBound(fmt, request.max_rows)
+        try:
+            result.serialize(sink, format=fmt.oxigraph)
+            return QueryResult(sink.data(), fmt.media_type, "solutions", False)
+        except _RowBound.Enough:
+            result = again()
     lines = _LineCap(request.max_rows + 1)  # the header line, then the rows
     try:
         result.serialize(lines, format=ox.QueryResultsFormat.TSV)
@@ -175,6 +184,44 @@ def _solutions(result: ox.QuerySolutions, request: QueryRequest) -> QueryResult:
     if fmt is not RESULTS_TSV:
         tsv = ox.parse_query_results(tsv, ox.QueryResultsFormat.TSV).serialize(format=fmt.oxigraph)
     return QueryResult(tsv, fmt.media_type, "solutions", truncated)
+
+
+class _RowBound:
+    """A file-like sink for results serialized by pyoxigraph that raises ``Enough`` (out of the serializer) once what
+    it holds might be more than ``max_rows`` rows, by a count no smaller than the rows: in JSON ``},{`` between two
+    rows (it is also counted when a literal holds it, never missed: no other place outside strings has it), in XML
+    each ``<result>`` (exact: ``<`` in text is escaped), in CSV each line end after the header (a literal with a line
+    break counts twice)."""
+
+    class Enough(Exception):
+        pass
+
+    # (the mark counted, rows = marks + offset): JSON has one separator fewer than rows, CSV a header line more.
+    _MARKS = {RESULTS_JSON.name: (b"},{", 1), RESULTS_XML.name: (b"<result>", 0), RESULTS_CSV.name: (b"\n", -1)}
+
+    def __init__(self, fmt: ResultsFormat, max_rows: int):
+        self._mark, offset = self._MARKS[fmt.name]
+        self._limit = max_rows - offset  # more marks than this: maybe more rows than max_rows
+        self._chunks: list[bytes] = []
+        self._marks = 0
+        self._keep = len(self._mark) - 1
+        self._tail = b""  # the end of what came before, for a mark split between two chunks
+
+    def write(self, chunk) -> int:
+        chunk = bytes(chunk)
+        self._chunks.append(chunk)
+        joined = self._tail + chunk
+        self._marks += joined.count(self._mark)
+        self._tail = joined[len(joined) - self._keep:]
+        if self._marks > self._limit:
+            raise self.Enough()
+        return len(chunk)
+
+    def flush(self) -> None:
+        pass
+
+    def data(self) -> bytes:
+        return b"".join(self._chunks)
 
 
 class _LineCap:

@@ -33,6 +33,9 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("HOST", "127.0.0.1", "Address `docket serve` listens on."),
     Setting("PORT", 8080, "Port `docket serve` listens on.", int),
     Setting("WORKERS", 2, "Worker processes of `docket serve`.", int),
+    Setting("ACCESS_LOG", "", "Where `docket serve` writes a line per request: empty for nowhere (the reverse proxy in "
+                              "front of a production server logs requests; a line each costs every request), `-` "
+                              "for standard output, or a file path."),
     Setting("PAGE_SIZE", 100, "Incoming links (records) per page of an entity description, and things per page "
                               "of a browse list.", int),
     Setting("CHECK_INTERVAL", 1.0, "Seconds between checks whether `docket ingest` changed the store; new records "

@@ -19,7 +19,7 @@ class _Gunicorn(BaseApplication):
         self.cfg.set("bind", f"{self.settings['HOST']}:{self.settings['PORT']}")
         self.cfg.set("workers", self.settings["WORKERS"])
         self.cfg.set("worker_class", "sync")
-        self.cfg.set("accesslog", "-")
+        self.cfg.set("accesslog", self.settings["ACCESS_LOG"] or None)
 
     def load(self):
         app = create_app(self.settings)

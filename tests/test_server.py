@@ -504,6 +504,15 @@ def test_settings_from_environment(monkeypatch, store_dir):
         create_app({"NO_SUCH_SETTING": 1})
 
 
+def test_access_log_is_off_unless_asked_for():
+    # A line per request costs every request; the proxy in front of a production server logs them already.
+    from server.settings import load_settings
+    from server.wsgi import _Gunicorn
+
+    assert _Gunicorn(load_settings({}, environ={})).cfg.accesslog is None
+    assert _Gunicorn(load_settings({"ACCESS_LOG": "-"}, environ={})).cfg.accesslog == "-"
+
+
 def test_the_url_builder_agrees_with_the_routes(store_dir):
     # server.urls formats paths itself (url_for per link was a large share of a page's rendering): same paths.
     from flask import url_for
