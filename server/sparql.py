@@ -6,6 +6,11 @@ to machines and the query page to browsers. Under `docket serve` queries run in 
 time limit once the client has its error (``ld.query.InProcessQueries``); elsewhere in ``ld.query.QueryPool`` worker
 processes, killed at the time limit. This module only speaks HTTP, and maps ``ld`` errors to status codes in one place,
 ``_error_response``.
+
+A GET with a query whose answer is not the HTML page (what SPARQL clients send) is answered beside Flask, straight from
+the WSGI environ (``_lean_path``): Flask's request context, routing and response hooks cost about as much as a small
+query itself. It reads the request with the same functions and answers with the same headers as the Flask view; any
+request it does not take, and every error, goes to the view (an error as found, to be mapped in ``_error_response``).
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from typing import Any, Mapping
 
-from flask import Blueprint, Flask, Response, copy_current_request_context, current_app, render_template, request
+from flask import Blueprint, Flask, Request, Response, current_app, render_template, request
+from flask.ctx import RequestContext
+from werkzeug.utils import get_content_type
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
 from ld.errors import DocketError, NotFound, QueryRejected, StoreError
@@ -38,6 +45,8 @@ _METHODS = "GET, POST, OPTIONS"
 # Set by `docket serve` (server/wsgi.py) on an app whose process serves one request at a time and is replaced when it
 # ends: then queries run in that process (see ``ld.query.InProcessQueries``), else in the ``QueryPool``.
 _IN_PROCESS = "docket.sparql_in_process"
+# An error the lean path met, left in the environ for the Flask view to raise (and map to HTTP in one place).
+_LEAN_ERROR = "docket.sparql_error"
 
 # Media types offered by negotiation, each with what it means: a results format, an RDF format, or the HTML page.
 _RESULTS_OFFERS: dict[str, ResultsFormat | str] = {
@@ -86,28 +95,34 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
     bp.record_once(lambda state: state.app.extensions.setdefault("docket.sparql_pool", pool))
     atexit.register(pool.close)
 
-    @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
-    def sparql():
-        if request.method == "OPTIONS":
-            return _preflight()
-        _limit_body(max_body)
-        params = _params()
-        text = _query_text(params)
-        wanted = _wanted(params)
-        if text is None:
-            return _service_page(descriptions, examples, wanted)
-        if wanted.results is None and wanted.graph is None:  # nothing acceptable whatever the query: do not run it
-            raise NotAcceptable("results are available as " + ", ".join(
-                [f.media_type for f in RESULTS_FORMATS] + [f.media_type for f in DESCRIPTION_FORMATS] + [HTML]))
+    def run(app: Flask, req: Request, params, text: str, wanted: Wanted) -> QueryResult:
+        """The query's answer, run in this process under `docket serve`, else in the pool."""
         query = QueryRequest(text, wanted.results and wanted.results.name, wanted.graph and wanted.graph.media_type,
                              tuple(params.getlist("default-graph-uri")), tuple(params.getlist("named-graph-uri")),
                              max_rows)
-        client = request.environ.get("gunicorn.socket") if in_process and current_app.extensions.get(_IN_PROCESS) \
-            else None
+        client = req.environ.get("gunicorn.socket") if in_process and app.extensions.get(_IN_PROCESS) else None
         if client is not None:
-            result = in_process.run(query, on_timeout=_answer_directly(client, examples))
-        else:
-            result = pool.run(query)
+            return in_process.run(query, on_timeout=_answer_directly(app, req, client, examples))
+        return pool.run(query)
+
+    @bp.route("/sparql", methods=["GET", "POST", "OPTIONS"], provide_automatic_options=False)
+    def sparql():
+        error = request.environ.pop(_LEAN_ERROR, None)
+        if error is not None:
+            raise error
+        if request.method == "OPTIONS":
+            return _preflight()
+        req = request._get_current_object()
+        _limit_body(req, max_body)
+        params = _params(req)
+        text = _query_text(req, params)
+        wanted = _wanted(req, params)
+        if text is None:
+            return _service_page(descriptions, examples, wanted)
+        if not _answerable(wanted):  # nothing acceptable whatever the query: do not run it
+            raise NotAcceptable("results are available as " + ", ".join(
+                [f.media_type for f in RESULTS_FORMATS] + [f.media_type for f in DESCRIPTION_FORMATS] + [HTML]))
+        result = run(current_app._get_current_object(), req, params, text, wanted)
         if wanted.html:
             return _html_result(examples, text, params.get("format"), result, max_rows)
         response = Response(result.body, mimetype=result.media_type)
@@ -115,12 +130,68 @@ def sparql_blueprint(settings: Mapping[str, Any], access: StoreAccess) -> Bluepr
             response.headers[TRUNCATED_HEADER] = "true"
         return response
 
+    bp.record_once(lambda state: _lean_path(state.app, run, max_body))
+
     @bp.errorhandler(DocketError)
     def docket_error(error: DocketError):
         return _error_response(error, examples)
 
     bp.after_request(_common_headers)
     return bp
+
+
+def _lean_path(app: Flask, run, max_body: int) -> None:
+    """Answer ``app``'s GET ``/sparql`` requests for results beside Flask (see the module's docstring)."""
+    flask_wsgi = app.wsgi_app
+
+    def answer(environ: dict) -> QueryResult | None:
+        req = app.request_class(environ)
+        try:
+            _limit_body(req, max_body)
+            params = req.args
+            text = _query_text(req, params)
+            wanted = _wanted(req, params)
+        except Exception:  # noqa: BLE001 - the view meets it again, and answers it
+            return None
+        if text is None or wanted.html or not _answerable(wanted):
+            return None
+        try:
+            return run(app, req, params, text, wanted)
+        except Exception as error:  # noqa: BLE001 - answered by the view, as if it had met it (a bug: a 500)
+            environ[_LEAN_ERROR] = error
+            return None
+
+    def wsgi_app(environ: dict, start_response):
+        if environ.get("PATH_INFO") == "/sparql" and environ.get("REQUEST_METHOD") == "GET":
+            result = answer(environ)
+            if result is not None:
+                start_response("200 OK", _result_headers(result))
+                return [result.body]
+        return flask_wsgi(environ, start_response)
+
+    app.wsgi_app = wsgi_app
+
+
+def _answerable(wanted: Wanted) -> bool:
+    return wanted.results is not None or wanted.graph is not None
+
+
+# The headers of a results response, as the Flask view and the after-request hooks (this module's, server.http's
+# CORS) make them; a test holds the two paths to the same headers.
+_LEAN_HEADERS = [("Access-Control-Allow-Origin", "*"), ("Access-Control-Expose-Headers", TRUNCATED_HEADER),
+                 ("Vary", "Accept")]
+
+
+@lru_cache(maxsize=32)
+def _content_type(media_type: str) -> str:
+    return get_content_type(media_type, "utf-8")
+
+
+def _result_headers(result: QueryResult) -> list[tuple[str, str]]:
+    headers = [("Content-Type", _content_type(result.media_type)), ("Content-Length", str(len(result.body)))]
+    if result.truncated:
+        headers.append((TRUNCATED_HEADER, "true"))
+    return headers + _LEAN_HEADERS
 
 
 def run_queries_in_process(app: Flask) -> None:
@@ -132,49 +203,49 @@ def run_queries_in_process(app: Flask) -> None:
 # --- reading the request ----------------------------------------------------------------------------------------------
 
 
-def _limit_body(max_body: int) -> None:
+def _limit_body(req: Request, max_body: int) -> None:
     # Refuse before reading when the client says the body is too big; werkzeug's limit catches bodies that do not
     # say (chunked) while they are read.
-    if request.content_length is not None and request.content_length > max_body:
+    if req.content_length is not None and req.content_length > max_body:
         raise QueryTooLarge(f"the request body is larger than the limit of {max_body} bytes")
-    request.max_content_length = max_body
-    request.max_form_memory_size = max_body
+    req.max_content_length = max_body
+    req.max_form_memory_size = max_body
 
 
-def _params():
+def _params(req: Request):
     """The protocol parameters: the URL's, plus the form's for a form-encoded POST."""
-    if request.method == "POST" and request.mimetype == _FORM_TYPE:
-        merged = request.args.copy()
-        for name, values in request.form.lists():
+    if req.method == "POST" and req.mimetype == _FORM_TYPE:
+        merged = req.args.copy()
+        for name, values in req.form.lists():
             merged.setlist(name, merged.getlist(name) + values)
         return merged
-    return request.args
+    return req.args
 
 
-def _query_text(params) -> str | None:
+def _query_text(req: Request, params) -> str | None:
     """The query, or None when there is none (a GET for the service description or the query page)."""
-    if "update" in params or request.mimetype == "application/sparql-update":
+    if "update" in params or req.mimetype == "application/sparql-update":
         raise UpdateRefused(READ_ONLY_MESSAGE)
-    if request.method == "POST" and request.mimetype == _QUERY_TYPE:
-        return request.get_data(cache=False).decode(request.mimetype_params.get("charset", "utf-8"), "replace")
-    if request.method == "POST" and request.mimetype != _FORM_TYPE:
-        raise QueryRejected(f"POST a query as {_QUERY_TYPE} or {_FORM_TYPE}, not {request.mimetype or 'nothing'}")
+    if req.method == "POST" and req.mimetype == _QUERY_TYPE:
+        return req.get_data(cache=False).decode(req.mimetype_params.get("charset", "utf-8"), "replace")
+    if req.method == "POST" and req.mimetype != _FORM_TYPE:
+        raise QueryRejected(f"POST a query as {_QUERY_TYPE} or {_FORM_TYPE}, not {req.mimetype or 'nothing'}")
     queries = params.getlist("query")
     if len(queries) > 1:
         raise QueryRejected("give one query parameter, not several")
     if not queries or not queries[0].strip():
-        if request.method == "POST":
+        if req.method == "POST":
             raise QueryRejected("no query given")
         return None
     return queries[0]
 
 
-def _wanted(params) -> Wanted:
+def _wanted(req: Request, params) -> Wanted:
     """The formats the client takes: ``format=`` (or ``output=``) wins over Accept."""
     name = params.get("format") or params.get("output")
     if name:
         return _wanted_by_name(name)
-    return _wanted_by_accept(request.headers.get("Accept"))
+    return _wanted_by_accept(req.headers.get("Accept"))
 
 
 @lru_cache(maxsize=512)
@@ -270,17 +341,18 @@ def _error_response(error: DocketError, examples: list[dict]) -> Response:
     return response
 
 
-def _answer_directly(client: socket.socket, examples: list[dict]):
+def _answer_directly(app: Flask, req: Request, client: socket.socket, examples: list[dict]):
     """What the time-limit watchdog does before the process ends: write the time-limit error, as ``_error_response``
-    and the app's after-request hooks make it, straight to the client's socket (the WSGI server never gets to)."""
-    environ = request.environ
+    and the app's after-request hooks make it, straight to the client's socket (the WSGI server never gets to). The
+    request context it needs is made then, in the watchdog's thread, around the same request: not on every query."""
+    environ = req.environ
 
-    @copy_current_request_context
     def answer(error: QueryTimeout) -> None:
-        response = current_app.process_response(_error_response(error, examples))
-        head = [f"HTTP/1.1 {response.status}", *(f"{k}: {v}" for k, v in response.get_wsgi_headers(environ).items()),
-                "Connection: close", "", ""]
-        client.sendall("\r\n".join(head).encode("latin-1") + response.get_data())
+        with RequestContext(app, environ, request=req):
+            response = app.process_response(_error_response(error, examples))
+            head = [f"HTTP/1.1 {response.status}",
+                    *(f"{k}: {v}" for k, v in response.get_wsgi_headers(environ).items()), "Connection: close", "", ""]
+            client.sendall("\r\n".join(head).encode("latin-1") + response.get_data())
         client.shutdown(socket.SHUT_WR)
 
     return answer

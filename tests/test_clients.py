@@ -307,3 +307,25 @@ def test_a_runaway_query_is_stopped_while_pages_are_served(live):
     for _ in range(4):
         status, _, _ = request(f"{live.sparql}?query={quote('ASK {}')}", "application/sparql-results+json")
         assert status == 200
+
+
+@pytest.mark.timeout(60)
+def test_a_runaway_query_posted_by_a_browser_gets_the_query_page_with_the_error(live):
+    # A form POST goes through Flask's view (a GET for results is answered beside it); the watchdog makes the request
+    # context it answers in only when the limit has passed, and renders the query page from its own thread.
+    from urllib.parse import urlencode
+
+    parts = urlsplit(live.sparql)
+    connection = http.client.HTTPConnection(parts.hostname, parts.port, timeout=QUERY_TIMEOUT + 10)
+    started = time.monotonic()
+    try:
+        connection.request("POST", parts.path, body=urlencode({"query": CROSS_PRODUCT}),
+                           headers={"Content-Type": "application/x-www-form-urlencoded", "Accept": CHROME})
+        response = connection.getresponse()
+        page = response.read().decode()
+    finally:
+        connection.close()
+    assert time.monotonic() - started < QUERY_TIMEOUT + 1
+    assert response.status == 503 and response.getheader("Content-Type").startswith("text/html")
+    assert "time limit" in page and "<form" in page and "COUNT(*) AS ?n" in page  # the query, back in the form
+    assert response.getheader("Access-Control-Allow-Origin") == "*"
