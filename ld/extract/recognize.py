@@ -18,6 +18,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, replace
 from functools import lru_cache
+from typing import Callable
 
 from ld.authority import Authority
 from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
@@ -75,6 +76,14 @@ _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 _COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
 _COMPASS_ADJECTIVE = re.compile(r"\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
+# How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
+# how many readings of one run (in different surroundings: "Nam said", "Nam and").
+_REMEMBERED_RUNS = 100_000
+_READINGS_PER_RUN = 8
+
+
+# What is looked at around a run, where (offsets), what was seen; and the spans read then.
+_Reading = tuple[tuple[tuple[Callable[..., object], tuple[int, ...], object], ...], tuple["Span", ...]]
 
 
 class _Token:
@@ -108,6 +117,8 @@ class Recognizer:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._kinds: dict[str, str | None] = {}
+        self._readings: dict[tuple[str, bool], list[_Reading]] = {}  # see _remembered_run
+        self._looks: list[tuple] = []
 
     def find(self, text: str, *, strict: bool = False) -> list[Span]:
         """Every person, group and place ``text`` names, in order, short forms joined to full names.
@@ -119,13 +130,43 @@ class Recognizer:
         text = _BRACKET_LINES.sub(lambda m: m.group().replace("\n", " "), text)
         spans: list[Span] = []
         for run in _RUN.finditer(text):
-            spans.extend(self._run(text, run.start(), run.group(), strict))
+            spans.extend(self._remembered_run(text, run.start(), run.group(), strict))
         spans.extend(_lower_groups(text))
         spans.extend(self._compass_adjectives(text))
         spans.sort(key=lambda s: (s.start, -s.end))
         return _link_short_forms(_drop_overlaps(spans))
 
     # ------------------------------------------------------------------ one run
+    def _remembered_run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
+        """``_run``, worked out once per distinct run and what it looked at around itself.
+
+        Records print the same names again and again ("Foreign Minister Gromyko", "Japan", "Central Committee").
+        Reading a run looks outside it only through ``_look`` (a verb after it, "of the ..." after a group, a comma
+        and initials after a surname); a remembered reading is reused where each of its looks sees the same again,
+        so it is exactly what reading the run afresh would give.
+        """
+        readings = self._readings.setdefault((run, strict), [])
+        for looks, found in readings:
+            if all(feature(text, *(offset + at for at in where)) == seen for feature, where, seen in looks):
+                return [Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in found]
+        self._looks = []
+        spans = self._run(text, offset, run, strict)
+        if len(self._readings) > _REMEMBERED_RUNS:
+            self._readings.clear()
+            readings = self._readings[(run, strict)] = []
+        elif len(readings) == _READINGS_PER_RUN:
+            readings.pop(0)
+        looks = tuple((feature, tuple(at - offset for at in where), seen) for feature, where, seen in self._looks)
+        readings.append((looks, tuple(Span(s.start - offset, s.end - offset, s.text, s.kind, s.full) for s in spans)))
+        return spans
+
+    def _look(self, feature: Callable[..., object], text: str, *where: int) -> object:
+        """``feature(text, *where)``: what a run's reading sees around the run, noted for ``_remembered_run`` (so
+        a feature gives all the reading takes from the text it looks at: the words, not only how many)."""
+        seen = feature(text, *where)
+        self._looks.append((feature, where, seen))
+        return seen
+
     def _run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
         if " " not in run and _fold(run) in _SKIP_ALONE and self._kind(run) is None:
             return []  # "The", "In", "December", "Soviet": most runs, cheaply
@@ -165,8 +206,8 @@ class Recognizer:
             return []
         if folded[-1] in PLACE_HEADS and len(tokens) > 1:  # "Sinkiang Province", "Arctic Ocean"
             return [Span(start, end, name, "place")]
-        preceding = _PRECEDING_WORD.search(text[max(0, start - 30):start])
-        if preceding and _fold(preceding.group(1)) in GROUP_CUES and len(tokens) <= 4:
+        preceding = self._look(_preceding_word, text, start)
+        if preceding and _fold(preceding) in GROUP_CUES and len(tokens) <= 4:
             return [Span(start, end, name, "group")]
         return self._person(text, tokens, strict)
 
@@ -188,10 +229,10 @@ class Recognizer:
         start, end = tokens[0].start, _end_without_possessive(text, tokens)
         if tokens[-1].folded in GROUP_HEADS and end == tokens[-1].end:
             for _ in range(2):  # "Embassy of Hungary in North Korea"
-                tail = _group_tail(text, end)
-                if tail is None:
+                tail = self._look(_group_tail, text, end)
+                if not tail:
                     break
-                end = tail
+                end += len(tail)
         if end == tokens[-1].end or end == _end_without_possessive(text, tokens):
             words = list(tokens)
             while len(words) > 1 and words[-1].is_bracket:  # a gloss after the name: "Center [Moscow]"
@@ -221,12 +262,11 @@ class Recognizer:
             return lead
         start, end = tokens[0].start, _end_without_possessive(text, tokens)
         name = text[start:end]
-        surname_initials = _SURNAME_INITIALS.match(text[end:end + 12])
+        # "Brezhnev, L.I." is a surname alone before its initials
+        surname_initials = self._look(_surname_initials, text, end) if len(tokens) == 1 else ""
         known = self._kind(name)
-        if len(tokens) > 1:  # "Brezhnev, L.I." is a surname alone before its initials
-            surname_initials = None
         if known == "person" and surname_initials:
-            end += surname_initials.end()
+            end += len(surname_initials)
             return [*lead, Span(start, end, text[start:end], "person")]
         if known:
             return [*lead, *self._span(text, start, end, known)]
@@ -236,7 +276,7 @@ class Recognizer:
                 or any(len(w.text) == 1 for w in words) or any(_common(w.text) for w in words)):
             return [*lead, *self._nested_places(text, start, end)]
         if surname_initials:
-            end += surname_initials.end()
+            end += len(surname_initials)
             return [*lead, Span(start, end, text[start:end], "person")]
         has_initials = any(t.is_initials for t in tokens)
         if strict and not (cue or has_initials):
@@ -244,12 +284,8 @@ class Recognizer:
         if len(tokens) >= 2 or has_initials:
             shouting = all(t.text.isupper() for t in words) and not cue and not has_initials
             return [*lead, Span(start, end, name, "person", full="?" if shouting else None)]
-        following = _FOLLOWING_WORD.match(text[end:end + 40])
-        verb = bool(following and following.group(1) in SPEECH_VERBS)
-        boxed = text[start - 1:start] == "(" and text[end:end + 1] == ")"
-        sender = bool(_SENDER_BEFORE.search(text[max(0, start - 6):start])) and bool(_SENDER_AFTER.match(text[end:end + 6]))
-        via = text[max(0, start - 4):start] == "via "
-        strong = cue or verb or boxed or sender or via
+        verb = self._look(_following_word, text, end) in SPEECH_VERBS
+        strong = cue or verb or self._look(_marked_alone, text, start, end)
         if not strong and "-" in name:  # "the Ulaanbaatar-Zamyn-Uud railroad": the places a compound joins
             places = self._nested_places(text, start, end)
             if places:
@@ -367,19 +403,48 @@ def _given_names(words: list[str]) -> str:
     return " ".join(rest)
 
 
-def _group_tail(text: str, end: int) -> int | None:
-    """Where a group name that goes on with "of the ..." / "in ..." ends, or None."""
+# ---------------------------------------------------------------- what a run's reading looks at around the run
+# Pure functions of the text and positions in it, read through Recognizer._look.
+def _preceding_word(text: str, start: int) -> str | None:
+    """The word before ``start`` (past a "the"): "the newspaper [Pravda]"."""
+    preceding = _PRECEDING_WORD.search(text[max(0, start - 30):start])
+    return preceding.group(1) if preceding else None
+
+
+def _surname_initials(text: str, end: int) -> str:
+    """The comma and initials after a surname ("Brezhnev[, L.I.]"), else ""."""
+    initials = _SURNAME_INITIALS.match(text[end:end + 12])
+    return initials.group() if initials else ""
+
+
+def _following_word(text: str, end: int) -> str | None:
+    """The lower-case word after ``end`` (past "had", "then", ...): "Nam [said]", "Nam had [replied]"."""
+    following = _FOLLOWING_WORD.match(text[end:end + 40])
+    return following.group(1) if following else None
+
+
+def _marked_alone(text: str, start: int, end: int) -> bool:
+    """Whether a lone word is marked as a name by where it stands: "(Pavlicek)", "Cable, Terebin to Stalin",
+    "via Moscow"."""
+    boxed = text[start - 1:start] == "(" and text[end:end + 1] == ")"
+    sender = bool(_SENDER_BEFORE.search(text[max(0, start - 6):start])) and bool(_SENDER_AFTER.match(text[end:end + 6]))
+    via = text[max(0, start - 4):start] == "via "
+    return boxed or sender or via
+
+
+def _group_tail(text: str, end: int) -> str:
+    """What a group name that goes on with "of the ..." / "in ..." goes on with after ``end``, else ""."""
     tail = _GROUP_TAIL.match(text[end:end + 12])
     if not tail:
-        return None
+        return ""
     run = _RUN.match(text, end + tail.end())
     if not run:
-        return None
+        return ""
     tokens = _strip([_Token(m.group(), run.start() + m.start(), run.start() + m.end())
                      for m in _TOKENS.finditer(run.group())], FUNCTION_WORDS)
     if not tokens or tokens[0].folded in DEMONYMS:
-        return None
-    return tokens[-1].end
+        return ""
+    return text[end:tokens[-1].end]
 
 
 def _lower_groups(text: str) -> list[Span]:
