@@ -8,6 +8,7 @@ needs no model or data beyond the authority file, so it runs offline in about a 
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from dataclasses import dataclass, field, replace
 
 from ld.authority import Authority
@@ -56,7 +57,7 @@ class Extractor:
         result = Extraction()
         by_field: dict[str, list[Span]] = {name: [] for name in FIELDS}
         for span in self.recognizer.find(joined, strict=strict):
-            index = max(i for i, s in enumerate(starts) if s <= span.start)
+            index = bisect_right(starts, span.start) - 1
             name, offset = FIELDS[index], starts[index]
             local = Span(span.start - offset, span.end - offset, span.text, span.kind, span.full)
             by_field[name].append(local)

@@ -10,7 +10,9 @@ none is about a particular record.
 from __future__ import annotations
 
 import re
+from bisect import bisect_right
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Literal
 
 from ld.dates import try_parse_date
@@ -121,14 +123,37 @@ def _sentence(text: str, at: int) -> tuple[int, int]:
     return start, end_match.start() if end_match else len(text)
 
 
+class _Sentences:
+    """The sentences of a text, split once however many questions are asked about them."""
+
+    def __init__(self, text: str):
+        self.text = text
+
+    @cached_property
+    def _breaks(self) -> list[tuple[int, int]]:
+        return [m.span() for m in _SENTENCE_END.finditer(self.text)]
+
+    @cached_property
+    def _ends(self) -> list[int]:
+        return [end for _, end in self._breaks]
+
+    def around(self, at: int) -> tuple[int, int]:
+        """Where the sentence holding ``at`` starts and ends (as ``_sentence`` finds them)."""
+        breaks, i = self._breaks, bisect_right(self._ends, at)
+        if i < len(breaks) and breaks[i][0] < at:  # ``at`` inside a break, not at a word: cut the text there
+            return _sentence(self.text, at)
+        return (self._ends[i - 1] if i else 0), (breaks[i][0] if i < len(breaks) else len(self.text))
+
+
 def _documented(record: Record, body: str, spans: list[Span], title_spans: list[Span]) -> Event | None:
     """The encounter the record documents: "I visited Nam Il", "R. Kennedy came to visit me", or a title naming a
     conversation or meeting; its participants, date and place."""
     people = [s for s in spans if s.kind == "person"]
+    sentences = _Sentences(body)
     participants: list[Mention] = []
     for match in _FIRST_PERSON.finditer(body):
         start, end = match.start(), match.end()
-        s_start, s_end = _sentence(body, start)
+        s_start, s_end = sentences.around(start)
         # the person visited or received follows the verb (a title aside): "I visited Nam Il", not "I received
         # the following telegram of Mao Zedong"
         participants = [_mention(s, "text", "participant") for s in people
@@ -138,7 +163,7 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
     if not participants:
         for match in _VISITED_ME.finditer(body):
             start, end = match.start(), match.end()
-            s_start, s_end = _sentence(body, start)
+            s_start, s_end = sentences.around(start)
             participants = [_mention(s, "text", "participant") for s in people if s_start <= s.start < start]
             if participants:
                 break
@@ -148,7 +173,7 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
     if author is not None:
         participants.insert(0, author)
     for present in _PRESENT.finditer(body, end):
-        p_start, _ = _sentence(body, present.start())
+        p_start, _ = sentences.around(present.start())
         participants += [_mention(s, "text", "participant") for s in people if p_start <= s.start < present.start()]
     sentence = body[s_start:s_end]
     s_start += len(sentence) - len(sentence.lstrip())
