@@ -492,9 +492,13 @@ def _key(name: str) -> str:
     return match_key(name)
 
 
-def _same_person(short: frozenset[str], long: frozenset[str]) -> bool:
-    """Whether a name with words ``short`` can be a shorter form of one with words ``long`` (initials aside)."""
-    return bool(short) and {w for w in short if len(w) > 1} <= long and short != long
+def _longer_names(short: frozenset[str], names: list[tuple[str, frozenset[str]]]) -> set[str]:
+    """Those of ``names`` (printed, words) that a name with words ``short`` can be a shorter form of (initials
+    aside, as many words or more)."""
+    if not short:
+        return set()
+    named = {w for w in short if len(w) > 1}
+    return {name for name, long in names if len(long) >= len(short) and named <= long and short != long}
 
 
 def _link_short_forms(spans: list[Span]) -> list[Span]:
@@ -506,10 +510,12 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
     full_groups = [s for s in spans if s.kind == "group" and s.full is None]
     out: list[Span] = []
     # "the Soviet Embassy" after "Soviet Embassy in the DPRK": a group printed without its "in ..." / "of ..."
-    for i, span in enumerate(spans):
+    tailed = [(g, folded) for g, folded in ((g, _fold(g.text)) for g in full_groups)
+              if " in " in folded or " of " in folded]
+    for i, span in enumerate(spans if tailed else ()):
         if span.kind == "group" and span.full is None:
             prefix = _fold(span.text)
-            longer = [g for g in full_groups if _fold(g.text).startswith((prefix + " in ", prefix + " of "))]
+            longer = [g for g, folded in tailed if folded.startswith((prefix + " in ", prefix + " of "))]
             if longer:
                 spans[i] = replace(span, full=_nearest(span, longer).text)
     full_groups = [s for s in spans if s.kind == "group" and s.full is None]
@@ -517,18 +523,17 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
     full_keys: dict[str, int] = {}
     for p in full_people:
         full_keys[_key(p.text)] = full_keys.get(_key(p.text), 0) + 1
-    full_texts = list(dict.fromkeys(p.text for p in full_people))
+    full_words = [(t, _name_words(t)) for t in dict.fromkeys(p.text for p in full_people)]
     full_ids = {id(p) for p in full_people}
-    longer_texts: dict[str, set[str]] = {}
+    longer_people: dict[str, list[Span]] = {}  # the fuller names each printed name may stand for
     for span in spans:
         if span.kind == "person":
-            if span.text not in longer_texts:
-                words = _name_words(span.text)
-                longer_texts[span.text] = {t for t in full_texts if len(_name_words(t)) >= len(words)
-                                           and _same_person(words, _name_words(t))}
+            longer = longer_people.get(span.text)
+            if longer is None:
+                texts = _longer_names(_name_words(span.text), full_words)
+                longer = longer_people[span.text] = [p for p in full_people if p.text in texts] if texts else []
             key = _key(span.text)
             same = full_keys.get(key, 0) > (1 if id(span) in full_ids else 0)
-            longer = [p for p in full_people if p.text in longer_texts[span.text]] if longer_texts[span.text] else []
             target = None if same and not longer else (_nearest(span, longer) if longer else None)
             if target is not None:
                 out.append(replace(span, full=target.text))
