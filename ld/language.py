@@ -30,10 +30,11 @@ def guess_language(text: str, *, sample: int = 4000) -> str | None:
 
 @lru_cache(maxsize=16)  # extraction and the mapper both ask about the same record's text
 def _guess(text: str) -> str | None:
-    words = Counter(map(str.casefold, _WORD.findall(text)))
-    scores = {code: sum(words[w] for w in vocab) for code, vocab in _FUNCTION_WORDS.items()}
+    printed = _WORD.findall(text)
+    count = Counter(map(str.casefold, printed)).get  # .get: a Counter's default for missing words is slow
+    scores = {code: sum([count(w, 0) for w in vocab]) for code, vocab in _FUNCTION_WORDS.items()}
     best = max(scores, key=scores.get)
-    total = sum(words.values())
+    total = len(printed)
     if total < 20 or scores[best] < 0.1 * total:
         return None
     return best

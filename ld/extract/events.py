@@ -26,19 +26,22 @@ _MONTH = (r"(?:January|February|March|April|May|June|July|August|September|Octob
           r"Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec)\.?")
 _YEAR = r"(?:,?[ \u00a0](?:\[?1[89]\]?\d\d|\[?\d{4}\]?))?"
 DATE = rf"(?:\d{{1,2}}(?:st|nd|rd|th)?[ \u00a0]{_MONTH}{_YEAR}|{_MONTH}[ \u00a0]\d{{1,2}}(?:st|nd|rd|th)?{_YEAR}(?![\d:]))"
-_DATE = re.compile(rf"\b{DATE}")
+# Patterns that scan a whole text open with a lookahead for their first character: most positions fail it at once,
+# before the alternatives are tried (the rest of the pattern still decides).
+_DATE_FIRST = r"(?=[\dJFMASOND])"  # a digit or a month's initial
+_DATE = re.compile(rf"{_DATE_FIRST}\b{DATE}")
 _DATE_LINE = re.compile(rf"^[ \u00a0]*{DATE}[ \u00a0]*$", re.MULTILINE)
 
 # The documented encounter, told in the first person or in the title.
 _FIRST_PERSON = re.compile(
-    r"\b(?:I|we)[ \u00a0]+(?:visited|received|met(?:[ \u00a0]+with)?|called[ \u00a0]+on|"
+    r"(?=[iw])\b(?:I|we)[ \u00a0]+(?:visited|received|met(?:[ \u00a0]+with)?|called[ \u00a0]+on|"
     r"had[ \u00a0]+(?:a[ \u00a0]+)?(?:conversation|talk|meeting|discussion)s?[ \u00a0]+with|"
     r"spoke[ \u00a0]+with|talked[ \u00a0]+with)\b", re.IGNORECASE)
-_VISITED_ME = re.compile(r"\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:see|visit)|called[ \u00a0]+on)[ \u00a0]+(?:me|us)\b")
-_PRESENT = re.compile(r"\b(?:was|were)[ \u00a0]+(?:also[ \u00a0]+)?present[ \u00a0]+at[ \u00a0]+the[ \u00a0]+"
+_VISITED_ME = re.compile(r"(?=[vrc])\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:see|visit)|called[ \u00a0]+on)[ \u00a0]+(?:me|us)\b")
+_PRESENT = re.compile(r"(?=w)\b(?:was|were)[ \u00a0]+(?:also[ \u00a0]+)?present[ \u00a0]+at[ \u00a0]+the[ \u00a0]+"
                       r"(?:conversation|meeting|talks?|discussion|reception)")
 _TITLE_MEETING = re.compile(r"\b(?:conversation|meeting|talks?|discussion|telephone|audience)\b", re.IGNORECASE)
-_TOOK_PLACE = re.compile(rf"\b(?:meeting|conversation|talks?|discussion)[ \u00a0]+(?:took[ \u00a0]+place|was[ \u00a0]+held)"
+_TOOK_PLACE = re.compile(rf"(?=[mcdt])\b(?:meeting|conversation|talks?|discussion)[ \u00a0]+(?:took[ \u00a0]+place|was[ \u00a0]+held)"
                          rf"[ \u00a0]+on[ \u00a0]+(?P<date>{DATE})[ \u00a0]+(?:in|at)[ \u00a0]+(?:the[ \u00a0]+)?")
 _WORDY = re.compile(r"[A-Za-z]{3,}")
 _HEADING_WORDS = re.compile(r"\b(?:from|den|at)\b", re.IGNORECASE)
@@ -49,15 +52,16 @@ _DOCUMENT_HEADS = ("decree", "resolution", "telegram", "letter", "declaration", 
 _EVENT_HEADS = ("conference", "meeting", "session", "plenum", "congress", "talks", "visit", "speech",
                 "conversation", "negotiations", "reception", "rally", "election", "elections")
 _HEADS = "|".join(_DOCUMENT_HEADS + _EVENT_HEADS)
+_HEAD_FIRST = "(?=[%s])" % "".join(sorted({head[0] for head in _DOCUMENT_HEADS + _EVENT_HEADS}))
 # "the 29 November decree of the USSR Supreme Soviet Presidium", "the 11 October telegram"
-_DATED_HEAD = re.compile(rf"\b(?P<date>{DATE})[ \u00a0]+(?P<head>{_HEADS})\b")
+_DATED_HEAD = re.compile(rf"{_DATE_FIRST}\b(?P<date>{DATE})[ \u00a0]+(?P<head>{_HEADS})\b")
 # "on 5 December Kim Il Sung had held a conference"
 _DATE_ACTOR_HEAD = re.compile(
-    rf"\b[Oo]n[ \u00a0]+(?P<date>{DATE}),?[ \u00a0]+(?P<actor>[^.;\n]{{2,60}}?)[ \u00a0]+(?:had[ \u00a0]+)?"
+    rf"(?=[Oo])\b[Oo]n[ \u00a0]+(?P<date>{DATE}),?[ \u00a0]+(?P<actor>[^.;\n]{{2,60}}?)[ \u00a0]+(?:had[ \u00a0]+)?"
     rf"(?:held|convened|chaired|called|gave|made|delivered|signed|sent|issued|adopted|opened)[ \u00a0]+"
     rf"(?:a|an|the|his|her|its|their)?[ \u00a0]*(?P<head>{_HEADS})\b")
 # "Fidel's speech of 1 November", "a conference on 5 December"
-_HEAD_DATE = re.compile(rf"\b(?P<head>{_HEADS})[ \u00a0]+(?:of|on|dated)[ \u00a0]+(?P<date>{DATE})")
+_HEAD_DATE = re.compile(rf"{_HEAD_FIRST}\b(?P<head>{_HEADS})[ \u00a0]+(?:of|on|dated)[ \u00a0]+(?P<date>{DATE})")
 _ACTOR_AFTER = re.compile(r"[ \u00a0]+(?:of|by|from)[ \u00a0]+(?:the[ \u00a0]+)?")
 
 

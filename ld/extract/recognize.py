@@ -45,7 +45,8 @@ _BRACKET = r"\[(?=[A-Z\d])[^\[\]\n]{1,60}\]"
 _WORD = r"[A-ZÀ-ÖØ-Þ][\w'’]*(?:\[[A-Za-z]{1,12}\][\w'’]*)?(?:-[\w'’]+)*"
 _TOKEN = rf"(?:{_ABBREV}|{_INITIALS}|{_BRACKET}|{_WORD})"
 _PARTICLE = "|".join(sorted(PARTICLES))
-_RUN = re.compile(rf"{_TOKEN}(?:(?:{_SP}|{_SP}(?:{_PARTICLE}){_SP}){_TOKEN})*")
+# (a lookahead for the first character lets the scan of a text skip most positions at once)
+_RUN = re.compile(rf"(?=[A-ZÀ-ÖØ-Þ\[]){_TOKEN}(?:(?:{_SP}|{_SP}(?:{_PARTICLE}){_SP}){_TOKEN})*")
 _TOKENS = re.compile(rf"{_ABBREV}|{_INITIALS}|{_BRACKET}|{_WORD}|\b(?:{_PARTICLE})\b")
 # "Brezhnev, L.I." / "Ratanov, A.P.": a surname, a comma and initials.
 _SURNAME_INITIALS = re.compile(rf"^{_SP}*,{_SP}*({_INITIALS})")
@@ -57,11 +58,11 @@ _BRACKETED = re.compile(r"\[[^\]]*\]")
 # Continuations of a group name: "Ministry of Foreign Affairs", "Embassy of Hungary in North Korea".
 _GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
-_LOWER_HEAD = re.compile(r"\b(?:government|ministry|organi[sz]ation|embassy)\b")
+_LOWER_HEAD = re.compile(r"(?=[gmoe])\b(?:government|ministry|organi[sz]ation|embassy)\b")
 _LOWER_GROUP = re.compile(
     r"(?:\b(?P<adj>[A-Z][a-z]+)|(?P<br>\[[A-Z][^\[\]\n]{1,40}\]))[ \u00a0](?P<mid>(?:[a-z]+['’]?[ \u00a0]){0,2}?)$"
 )
-_PARTY_CC = re.compile(r"\bparty CC\b")
+_PARTY_CC = re.compile(r"(?=p)\bparty CC\b")
 _FOLLOWING_WORD = re.compile(r"^[ \u00a0]*(?:had[ \u00a0]+|has[ \u00a0]+|then[ \u00a0]+|also[ \u00a0]+)?([a-z]+)")
 # "Cable, Terebin to Stalin", "Ciphered Telegram No. 25553, Roshchin to Filippov": a sender before "to".
 _SENDER_BEFORE = re.compile(r"(?:,|\bfrom)[ \u00a0]$")
@@ -74,7 +75,7 @@ _EDGE_WORDS = STOPWORDS - OFFICES - NAME_EDGES
 _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 # Adjectives of divided countries and the country they name.
 _COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
-_COMPASS_ADJECTIVE = re.compile(r"\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
+_COMPASS_ADJECTIVE = re.compile(r"(?=[NSEW])\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
 # how many readings of one run (in different surroundings: "Nam said", "Nam and").
