@@ -60,7 +60,7 @@ _GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
 _LOWER_HEAD = re.compile(r"(?=[gmoe])\b(?:government|ministry|organi[sz]ation|embassy)\b")
 _LOWER_GROUP = re.compile(
-    r"(?:\b(?P<adj>[A-Z][a-z]+)|(?P<br>\[[A-Z][^\[\]\n]{1,40}\]))[ \u00a0](?P<mid>(?:[a-z]+['’]?[ \u00a0]){0,2}?)$"
+    r"(?=[A-Z\[])(?:\b(?P<adj>[A-Z][a-z]+)|(?P<br>\[[A-Z][^\[\]\n]{1,40}\]))[ \u00a0](?P<mid>(?:[a-z]+['’]?[ \u00a0]){0,2}?)$"
 )
 _PARTY_CC = re.compile(r"(?=p)\bparty CC\b")
 _FOLLOWING_WORD = re.compile(r"^[ \u00a0]*(?:had[ \u00a0]+|has[ \u00a0]+|then[ \u00a0]+|also[ \u00a0]+)?([a-z]+)")
