@@ -77,6 +77,7 @@ _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 _COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
 _COMPASS_ADJECTIVE = re.compile(r"(?=[NSEW])\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
+_GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))), re.IGNORECASE | re.ASCII)
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
 # how many readings of one run (in different surroundings: "Nam said", "Nam and").
 _REMEMBERED_RUNS = 100_000
@@ -207,8 +208,7 @@ class Recognizer:
             return []
         if folded[-1] in PLACE_HEADS and len(tokens) > 1:  # "Sinkiang Province", "Arctic Ocean"
             return [Span(start, end, name, "place")]
-        preceding = self._look(_preceding_word, text, start)
-        if preceding and _fold(preceding) in GROUP_CUES and len(tokens) <= 4:
+        if len(tokens) <= 4 and self._look(_after_group_cue, text, start):
             return [Span(start, end, name, "group")]
         return self._person(text, tokens, strict)
 
@@ -406,10 +406,13 @@ def _given_names(words: list[str]) -> str:
 
 # ---------------------------------------------------------------- what a run's reading looks at around the run
 # Pure functions of the text and positions in it, read through Recognizer._look.
-def _preceding_word(text: str, start: int) -> str | None:
-    """The word before ``start`` (past a "the"): "the newspaper [Pravda]"."""
-    preceding = _PRECEDING_WORD.search(text[max(0, start - 30):start])
-    return preceding.group(1) if preceding else None
+def _after_group_cue(text: str, start: int) -> bool:
+    """Whether the word before ``start`` (past a "the") makes a group of what follows: "the newspaper Pravda"."""
+    window = text[max(0, start - 30):start]
+    if not _GROUP_CUE_WORDS.search(window):  # most windows hold none of them: a cheap first test
+        return False
+    preceding = _PRECEDING_WORD.search(window)
+    return bool(preceding) and _fold(preceding.group(1)) in GROUP_CUES
 
 
 def _surname_initials(text: str, end: int) -> str:
