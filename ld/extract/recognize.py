@@ -16,9 +16,8 @@ record never gives one person two identities; a lone word with nothing to join a
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, replace
 from functools import lru_cache
-from typing import Callable
+from typing import Callable, NamedTuple
 
 from ld.authority import Authority
 from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
@@ -27,9 +26,10 @@ from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_
 from ld.names import fold, match_key
 
 
-@dataclass(frozen=True)
-class Span:
-    """A name found in a text: where, as printed, its kind; ``full`` is the fuller name it stands for, if any."""
+class Span(NamedTuple):
+    """A name found in a text: where, as printed, its kind; ``full`` is the fuller name it stands for, if any.
+
+    (A named tuple: a text gives dozens of them, and they are made and remade cheaply.)"""
 
     start: int
     end: int
@@ -246,7 +246,7 @@ class Recognizer:
         return self._span(text, start, end, "group")
 
     def _person(self, text: str, tokens: list[_Token], strict: bool, *, cue: bool = False) -> list[Span]:
-        return [replace(s, text=_balanced(s.text)) if s.kind == "person" and "]" in s.text else s
+        return [s._replace(text=_balanced(s.text)) if s.kind == "person" and "]" in s.text else s
                 for s in self._person_spans(text, tokens, strict, cue)]
 
     def _person_spans(self, text: str, tokens: list[_Token], strict: bool, cue: bool) -> list[Span]:
@@ -521,7 +521,7 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
             prefix = _fold(span.text)
             longer = [g for g, folded in tailed if folded.startswith((prefix + " in ", prefix + " of "))]
             if longer:
-                spans[i] = replace(span, full=_nearest(span, longer).text)
+                spans[i] = span._replace(full=_nearest(span, longer).text)
     full_groups = [s for s in spans if s.kind == "group" and s.full is None]
     # work per distinct name, not per mention: a long record names one person dozens of times
     full_keys: dict[str, int] = {}
@@ -540,17 +540,17 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
             same = full_keys.get(key, 0) > (1 if id(span) in full_ids else 0)
             target = None if same and not longer else (_nearest(span, longer) if longer else None)
             if target is not None:
-                out.append(replace(span, full=target.text))
+                out.append(span._replace(full=target.text))
             elif span.full is None:
                 out.append(span)
             elif same:
-                out.append(replace(span, full=None))
+                out.append(span._replace(full=None))
             continue  # a weak lone word with nothing to join is not taken for a name
         if span.kind == "group" and span.full == "?":
             head = _fold(span.text)
             target = _nearest(span, [g for g in full_groups if head in _name_words(g.text)])
             if target is not None:
-                out.append(replace(span, full=target.text))
+                out.append(span._replace(full=target.text))
             continue
         out.append(span)
     return out
