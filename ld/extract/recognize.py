@@ -77,7 +77,7 @@ _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 _COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
 _COMPASS_ADJECTIVE = re.compile(r"(?=[NSEW])\b(North|South|East|West)[ \u00a0](Korean|Vietnamese|German|Yemeni)\b")
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
-_GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))), re.IGNORECASE | re.ASCII)
+_GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))))  # (lower case: a quick scan)
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
 # how many readings of one run (in different surroundings: "Nam said", "Nam and").
 _REMEMBERED_RUNS = 100_000
@@ -149,7 +149,7 @@ class Recognizer:
         """
         readings = self._readings.setdefault((run, strict), [])
         for looks, found in readings:
-            if all(feature(text, *(offset + at for at in where)) == seen for feature, where, seen in looks):
+            if _sees_again(looks, text, offset):
                 return [Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in found]
         self._looks = []
         spans = self._run(text, offset, run, strict)
@@ -406,10 +406,18 @@ def _given_names(words: list[str]) -> str:
 
 # ---------------------------------------------------------------- what a run's reading looks at around the run
 # Pure functions of the text and positions in it, read through Recognizer._look.
+def _sees_again(looks: tuple, text: str, offset: int) -> bool:
+    """Whether a run at ``offset`` of ``text`` sees around it what a remembered reading saw (``_Reading``)."""
+    for feature, where, seen in looks:
+        if feature(text, *[offset + at for at in where]) != seen:
+            return False
+    return True
+
+
 def _after_group_cue(text: str, start: int) -> bool:
     """Whether the word before ``start`` (past a "the") makes a group of what follows: "the newspaper Pravda"."""
     window = text[max(0, start - 30):start]
-    if not _GROUP_CUE_WORDS.search(window):  # most windows hold none of them: a cheap first test
+    if not _GROUP_CUE_WORDS.search(window.lower()):  # most windows hold none of them: a cheap first test
         return False
     preceding = _PRECEDING_WORD.search(window)
     return bool(preceding) and _fold(preceding.group(1)) in GROUP_CUES
@@ -475,9 +483,12 @@ def _drop_overlaps(spans: list[Span]) -> list[Span]:
     """Keep the longer of overlapping spans; places named inside group names stay (the group names them)."""
     kept: list[Span] = []
     for span in spans:
-        clash = next((k for k in kept[-8:] if k.start < span.end and span.start < k.end
-                      and not (span.kind == "place" and k.kind == "group")
-                      and not (k.kind == "place" and span.kind == "group")), None)
+        clash = None
+        for k in kept[-8:]:
+            if (k.start < span.end and span.start < k.end and not (span.kind == "place" and k.kind == "group")
+                    and not (k.kind == "place" and span.kind == "group")):
+                clash = k
+                break
         if clash is None:
             kept.append(span)
         elif span.end - span.start > clash.end - clash.start:
