@@ -89,23 +89,18 @@ _Reading = tuple[tuple[tuple[Callable[..., object], tuple[int, ...], object], ..
 
 
 class _Token:
-    __slots__ = ("text", "start", "end", "folded")
+    __slots__ = ("text", "start", "end", "folded", "is_bracket", "is_initials", "is_acronym")
 
     def __init__(self, text: str, start: int, end: int):
         self.text, self.start, self.end = text, start, end
-        self.folded = _fold(text.strip("[]").rstrip("."))
+        self.folded, self.is_bracket, self.is_initials, self.is_acronym = _token_shape(text)
 
-    @property
-    def is_bracket(self) -> bool:
-        return self.text.startswith("[")
 
-    @property
-    def is_initials(self) -> bool:
-        return bool(_IS_INITIALS.match(self.text))
-
-    @property
-    def is_acronym(self) -> bool:
-        return bool(_ACRONYM.match(self.text)) and not _ROMAN.match(self.text)
+@lru_cache(maxsize=65536)
+def _token_shape(text: str) -> tuple[str, bool, bool, bool]:
+    """A token's folded form and whether it is an editorial bracket, initials, an acronym (once per word)."""
+    return (_fold(text.strip("[]").rstrip(".")), text.startswith("["), bool(_IS_INITIALS.match(text)),
+            bool(_ACRONYM.match(text)) and not _ROMAN.match(text))
 
 
 @lru_cache(maxsize=65536)
@@ -341,6 +336,8 @@ def _common(word: str) -> bool:
 
 def _end_without_possessive(text: str, tokens: list[_Token]) -> int:
     last = tokens[-1]
+    if not last.text.endswith(("s", "'", "’")):  # no possessive: the common case, without a regex
+        return last.end
     possessive = _POSSESSIVE.search(last.text)
     return last.end - len(possessive.group()) if possessive and len(last.text) > 2 else last.end
 
@@ -360,14 +357,12 @@ def _split_possessives(tokens: list[_Token]) -> list[list[_Token]]:
 
 def _strip(tokens: list[_Token], words: frozenset[str], *, front_only: bool = False) -> list[_Token]:
     """Drop tokens in ``words`` (and lower-case particles) from the front, and from the back unless front_only."""
-    def drop(token: _Token) -> bool:
-        return token.folded in words or token.text in PARTICLES
-
-    while tokens and drop(tokens[0]):
-        tokens = tokens[1:]
-    while not front_only and tokens and drop(tokens[-1]):
-        tokens = tokens[:-1]
-    return tokens
+    start, end = 0, len(tokens)
+    while start < end and (tokens[start].folded in words or tokens[start].text in PARTICLES):
+        start += 1
+    while not front_only and start < end and (tokens[end - 1].folded in words or tokens[end - 1].text in PARTICLES):
+        end -= 1
+    return tokens[start:end]
 
 
 def _strip_titles(tokens: list[_Token]) -> tuple[list[_Token], bool]:
