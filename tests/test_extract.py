@@ -237,6 +237,20 @@ def test_recognizer_on_unseen_sentences(text, expected):
     assert found == expected
 
 
+def test_a_recognizer_finds_the_same_whatever_it_read_before():
+    """A recognizer remembers how it read each run with what it looked at around it; the same words in other
+    surroundings (a verb after a lone name, "of ..." after a group, initials after a surname) are read afresh, so
+    what it finds never depends on the texts it read before."""
+    authority = load_authority(BASE)
+    texts = ["Nam said that the Ministry of Foreign Affairs agreed. Brezhnev, L.I. arrived.",
+             "Then Nam and the Ministry of Trade met. Brezhnev, A.P. left. The newspaper Pravda wrote.",
+             "Pravda and Nam (Nam) were present, via Nam. Cable, Nam to Kim Il Sung.",
+             *(read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt")))]
+    shared = Extractor(authority).recognizer
+    for text in texts + texts[::-1]:
+        assert shared.find(text) == Extractor(authority).recognizer.find(text)
+
+
 def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
     record = read_path(CORPUS / "journal-ivanov-1955-12-24.txt")
     mentions = pipeline.extractor.extract(record).mentions
