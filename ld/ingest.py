@@ -347,7 +347,8 @@ def _with_warnings(graph: Graph, doc: URIRef, warnings: list[str]) -> Graph:
     if not warnings:
         return graph
     if type(graph) is LinesGraph:
-        return LinesGraph(graph.lines + triple_lines(_warnings_graph(doc, warnings)))
+        # sorted: the same lines in the same order in every process (ld.dump_feed compares a worker's by digest)
+        return LinesGraph(graph.lines + sorted(triple_lines(_warnings_graph(doc, warnings))))
     graph += _warnings_graph(doc, warnings)
     return graph
 
