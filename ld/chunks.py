@@ -88,10 +88,16 @@ class ChunkCache:
         if self._pending >= _COMMIT_EVERY:
             self.commit()
 
-    def keep_only(self, graphs: Iterable[str]) -> None:
-        """Drop the chunks of every graph but ``graphs`` (records deleted since)."""
+    def graphs(self) -> set[str]:
+        """The graphs cached."""
+        return {g for (g,) in self._db.execute(f"SELECT graph FROM {_TABLE}")}
+
+    def keep_only(self, graphs: Iterable[str], among: Iterable[str] | None = None) -> None:
+        """Drop the chunks of every graph but ``graphs`` (records deleted since); of ``among`` only when given (the
+        graphs cached when a dump began: rows an ingest added meanwhile are of records the dump did not list)."""
         wanted = set(graphs)
-        gone = [(g,) for (g,) in self._db.execute(f"SELECT graph FROM {_TABLE}") if g not in wanted]
+        candidates = self.graphs() if among is None else among
+        gone = [(g,) for g in candidates if g not in wanted]
         if gone:
             if not self._pending:
                 self._db.execute("BEGIN")

@@ -131,6 +131,7 @@ def record_members(store, cache: ChunkCache | None, fmt: RdfFormat, *,
     At most a few records per thread are held at once, whatever the store's size."""
     pending: deque = deque()  # (graph, token, Future or None, cached row or None), in the store's order
     seen = set()
+    cached_before = cache.graphs() if cache is not None else set()
     with ThreadPoolExecutor(readers) as pool:
         for graph in map(str, store.records()):
             token = store.record_token(graph)
@@ -142,7 +143,7 @@ def record_members(store, cache: ChunkCache | None, fmt: RdfFormat, *,
         while pending:
             yield _taken(pending.popleft(), cache, fmt)
     if cache is not None:
-        cache.keep_only(seen)
+        cache.keep_only(seen, among=cached_before)
 
 
 def _taken(entry, cache: ChunkCache | None, fmt: RdfFormat) -> tuple[str, int, bytes]:

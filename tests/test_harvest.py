@@ -521,6 +521,21 @@ def test_a_dump_cache_file_of_another_layout_is_made_again(tmp_path):
         assert cache.get("g", "t", "ttl") is None
 
 
+def test_a_dump_drops_only_rows_cached_before_it_began(tmp_path):
+    from ld.chunks import Chunk, ChunkCache
+
+    chunk = Chunk(1, {fmt: b"x" for fmt in ("nq", "nt", "ttl", "jsonld")})
+    with ChunkCache(tmp_path / "chunks.sqlite") as cache:
+        cache.put("listed", "t", chunk)
+        cache.put("deleted", "t", chunk)
+        before = cache.graphs()
+        cache.put("ingested meanwhile", "t", chunk)  # by an ingest while the dump ran: not in its listing
+        cache.keep_only(["listed"], among=before)
+        assert cache.graphs() == {"listed", "ingested meanwhile"}
+        cache.keep_only(["listed"])
+        assert cache.graphs() == {"listed"}
+
+
 def test_a_deletion_invalidates_the_shared_cache(tmp_path):
     sources, store = tmp_path / "sources", tmp_path / "store"
     sources.mkdir()
