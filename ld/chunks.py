@@ -23,7 +23,7 @@ from __future__ import annotations
 import hashlib
 import sqlite3
 import zlib
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -36,8 +36,11 @@ LEVEL = 1
 _TABLE = "record_chunks"  # v2: gzip members per format (v1, ``chunks``, held zlib N-Triples only)
 _SCHEMA = (f"CREATE TABLE {_TABLE} (graph TEXT PRIMARY KEY, token TEXT NOT NULL, "
            f"triples INTEGER NOT NULL, {', '.join(f'{f} BLOB NOT NULL' for f in FORMATS)}) WITHOUT ROWID")
+# Whether the rows are every record of the store and only those, each at its current token: true as of the store's
+# change marker (``Store.change_marker``) kept here, which every write to the store replaces.
+_META = "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
 _COMMIT_EVERY = 200
-_SCHEMA_VERSION = 3  # with the caller's layout, in PRAGMA user_version
+_SCHEMA_VERSION = 4  # with the caller's layout, in PRAGMA user_version
 
 
 def gzip_member(data: bytes, level: int = LEVEL) -> bytes:
@@ -69,7 +72,7 @@ class ChunkCache:
         self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        adopt_layout(self._db, layout_version(layout), [_SCHEMA])
+        adopt_layout(self._db, layout_version(layout), [_SCHEMA, _META])
         self._pending = 0
 
     def get(self, graph: str, token: str, fmt: str) -> tuple[int, bytes] | None:
@@ -87,6 +90,36 @@ class ChunkCache:
         self._pending += 1
         if self._pending >= _COMMIT_EVERY:
             self.commit()
+
+    def rows(self, fmt: str) -> Iterator[tuple[str, int, bytes]]:
+        """(graph, triples, gzip member in ``fmt``) of every cached graph, streamed in the order of their names."""
+        yield from self._db.execute(f"SELECT graph, triples, {_column(fmt)} FROM {_TABLE} ORDER BY graph")
+
+    def complete_at(self) -> str | None:
+        """The store change marker as of which the rows are exactly the store's records at their current tokens
+        (``mark_complete``), or None."""
+        row = self._db.execute("SELECT value FROM meta WHERE name = 'complete_at'").fetchone()
+        return row[0] if row else None
+
+    def mark_complete(self, marker: str | None) -> None:
+        """Say that the rows are exactly the store's records at their current tokens as of change marker ``marker``
+        (None: say nothing). Only a process that knows it (an ingest that began from a complete cache and put a row
+        for every record it wrote, a dump that read every record) may say it."""
+        self.commit()
+        if marker is None:
+            self._db.execute("DELETE FROM meta WHERE name = 'complete_at'")
+        else:
+            self._db.execute("INSERT OR REPLACE INTO meta VALUES ('complete_at', ?)", (marker,))
+
+    def clear(self) -> None:
+        """Forget every chunk."""
+        self.commit()
+        self._db.execute(f"DELETE FROM {_TABLE}")
+
+    def drop(self, graph: str) -> None:
+        """Forget the chunk of ``graph`` (a withdrawn record)."""
+        self.commit()
+        self._db.execute(f"DELETE FROM {_TABLE} WHERE graph = ?", (graph,))
 
     def graphs(self) -> set[str]:
         """The graphs cached."""
@@ -124,7 +157,8 @@ class ChunkCache:
 def layout_version(layout: str) -> int:
     """The ``user_version`` of a cache file of this module's schema holding pieces made under ``layout``: a
     positive 31-bit number (0 is a new file's)."""
-    digest = hashlib.blake2b(f"{_SCHEMA_VERSION}\n{_SCHEMA}\n{LEVEL}\n{layout}".encode(), digest_size=4).digest()
+    digest = hashlib.blake2b(f"{_SCHEMA_VERSION}\n{_SCHEMA}\n{_META}\n{LEVEL}\n{layout}".encode(),
+                             digest_size=4).digest()
     return int.from_bytes(digest, "big") % (2**31 - 1) + 1
 
 

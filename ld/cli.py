@@ -228,20 +228,28 @@ def cmd_delete(args: argparse.Namespace) -> int:
     minter = Minter(args.base_uri)
     store = _open_store(args)
     tracker = None if args.store_url else _write_tracker(Path(args.store), minter)
+    feed = None if args.store_url else _dump_feed(store, Path(args.store))
     try:
         doc = _record_named(store, minter, args.record)
         if tracker:
             tracker.start()
             tracker.before_delete(store, doc)
+        if feed:
+            feed.begin()
         try:
             removed = store.delete_record(URIRef(doc))
         finally:
             if tracker:
                 tracker.settle()
+        if feed:
+            feed.deleted(doc)
+            feed.finish()
     except NotFound as error:
         print(f"docket delete: {error}", file=sys.stderr)
         return EXIT_REJECTED
     finally:
+        if feed:
+            feed.cache.close()
         store.close()
     print(f"deleted {doc} (and {len(removed)} entities only it mentioned)")
     return EXIT_OK

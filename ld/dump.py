@@ -128,14 +128,23 @@ def record_members(store, cache: ChunkCache | None, fmt: RdfFormat, *,
                    readers: int = READERS) -> Iterator[tuple[str, int, bytes]]:
     """(record graph, triples, its gzip member in ``fmt``) of every record, in the store's order: from ``cache``
     where it holds the record's current token, else read from the store by ``readers`` threads (and cached).
-    At most a few records per thread are held at once, whatever the store's size."""
+    At most a few records per thread are held at once, whatever the store's size. When the cache is complete as
+    of the store's change marker (``ChunkCache.complete_at``), the rows alone, in their order: no store read."""
+    marker = store.change_marker() if cache is not None else None
+    if marker is not None and cache.complete_at() == marker:
+        # The cache holds every record at its current token (an ingest or a dump said so as of this very state of
+        # the store): no listing from the store, whose every IRI read loads more of Oxigraph's string index.
+        yield from cache.rows(fmt.suffix)
+        return
     pending: deque = deque()  # (graph, token, Future or None, cached row or None), in the store's order
     seen = set()
+    every_token = True  # a record without one has no row
     cached_before = cache.graphs() if cache is not None else set()
     with ThreadPoolExecutor(readers) as pool:
         for graph in map(str, store.records()):
             token = store.record_token(graph)
             seen.add(graph)
+            every_token = every_token and bool(token)
             row = cache.get(graph, token, fmt.suffix) if cache is not None and token else None
             pending.append((graph, token, None if row else pool.submit(record_chunk, store, graph), row))
             while len(pending) > 4 * readers:
@@ -144,6 +153,8 @@ def record_members(store, cache: ChunkCache | None, fmt: RdfFormat, *,
             yield _taken(pending.popleft(), cache, fmt)
     if cache is not None:
         cache.keep_only(seen, among=cached_before)
+        if marker is not None and every_token and store.change_marker() == marker:
+            cache.mark_complete(marker)  # the listing and the rows were of one state of the store
 
 
 def _taken(entry, cache: ChunkCache | None, fmt: RdfFormat) -> tuple[str, int, bytes]:

@@ -155,6 +155,8 @@ class Ingester:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
         if self.tracker:
             self.tracker.start()
+        if self.dump_feed:
+            self.dump_feed.begin()
         try:
             self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
             self._sync_authority_labels()
@@ -170,7 +172,7 @@ class Ingester:
                     for path in paths:
                         yield self.ingest_file(path)
             if self.dump_feed:  # every write is committed now
-                self.dump_feed.settle()
+                self.dump_feed.finish()
         finally:
             if self.tracker:  # every write is committed (or dropped with its batch) by now
                 self.tracker.settle()
