@@ -11,12 +11,14 @@ from flask import Flask, Response, render_template, request
 from werkzeug.exceptions import HTTPException
 
 from ld.errors import DocketError, NotFound, QueryRejected, StoreError
+from ld.query import NotAcceptable, QueryTimeout, QueryTooLarge, UpdateRefused
 from server.negotiate import HTML, UnknownFormat, negotiate
 
 log = logging.getLogger(__name__)
 
-# ld's error family -> HTTP status (most specific first).
-STATUS = ((NotFound, 404), (QueryRejected, 400), (StoreError, 503), (UnknownFormat, 400), (DocketError, 500))
+# ld's error family -> HTTP status (most specific first), for every view including the SPARQL endpoint's.
+STATUS = ((NotFound, 404), (QueryTimeout, 503), (UpdateRefused, 403), (NotAcceptable, 406), (QueryTooLarge, 413),
+          (QueryRejected, 400), (StoreError, 503), (UnknownFormat, 400), (DocketError, 500))
 
 
 class Unacceptable(HTTPException):

@@ -27,11 +27,12 @@ from flask.ctx import RequestContext
 from werkzeug.utils import get_content_type
 from rdflib import RDF, RDFS, Graph, Literal, Namespace, URIRef
 
-from ld.errors import DocketError, NotFound, QueryRejected, StoreError
+from ld.errors import DocketError, QueryRejected
 from ld.formats import DESCRIPTION_FORMATS, JSONLD, RdfFormat, lookup
 from ld.query import (READ_ONLY_MESSAGE, RESULTS_FORMATS, RESULTS_JSON, InProcessQueries, NotAcceptable, QueryPool,
                       QueryRequest, QueryResult, QueryTimeout, QueryTooLarge, RemoteQueries, ResultsFormat,
                       UpdateRefused, results_format)
+from server.errors import status_of
 from server.negotiate import HTML, negotiate
 from server.store_access import StoreAccess
 
@@ -61,10 +62,6 @@ _GRAPH_OFFERS: dict[str, RdfFormat | str] = {
 _FORMAT_IRIS = {"json": "SPARQL_Results_JSON", "xml": "SPARQL_Results_XML", "csv": "SPARQL_Results_CSV",
                 "tsv": "SPARQL_Results_TSV", "ttl": "Turtle", "jsonld": "JSON-LD", "rdf": "RDF_XML",
                 "nt": "N-Triples"}
-
-_STATUS = ((QueryTimeout, 503), (UpdateRefused, 403), (NotAcceptable, 406), (QueryTooLarge, 413),
-           (QueryRejected, 400), (NotFound, 503), (StoreError, 500))
-
 
 @dataclass(frozen=True)
 class Wanted:
@@ -328,8 +325,9 @@ def _cell(term: dict | None) -> dict | None:
 
 
 def _error_response(error: DocketError, examples: list[dict]) -> Response:
-    """The one place ld errors become HTTP: a status, and the message as text (or on the query page for browsers)."""
-    status = next(code for kind, code in _STATUS if isinstance(error, kind))
+    """An ld error as HTTP: its status from ``server.errors.status_of`` (the one table), and the message as text, or
+    on the query page for browsers."""
+    status = status_of(error)
     message = str(error)
     if _safe_param("format") == "html" or _prefers_html():
         response = Response(render_template("sparql.html", examples=examples, query=_safe_param("query") or "",

@@ -22,6 +22,8 @@ from rdflib.compare import isomorphic
 from conftest import shared_dir
 from ld.cli import main
 from ld.formats import DESCRIPTION_FORMATS
+from ld.errors import QueryRejected, RecordError, StoreError
+from ld.query import NotAcceptable, QueryTimeout, QueryTooLarge, UpdateRefused
 from ld.store import OxigraphStore
 from server.app import create_app
 from server.sparql import SD, example_queries
@@ -459,3 +461,14 @@ def test_errors_go_on_the_query_page_for_browsers(client):
     page = response.get_data(as_text=True)
     assert response.status_code == 400 and response.mimetype == "text/html"
     assert 'id="error"' in page and "SELECT ?s WHERE {" in page
+
+
+@pytest.mark.parametrize("error, status", [
+    (QueryTimeout("over the limit"), 503), (UpdateRefused("read-only"), 403), (NotAcceptable("no such type"), 406),
+    (QueryTooLarge("too big"), 413), (QueryRejected("syntax"), 400), (StoreError("down"), 503),
+    (RecordError("a.txt", "a record error out of place"), 500)])
+def test_every_view_maps_ld_errors_through_one_table(error, status):
+    # The SPARQL endpoint and the other views share server.errors.STATUS; an ld error the table does not name
+    # specifically is a 500, never an exception in the error handler itself.
+    from server.errors import status_of
+    assert status_of(error) == status
