@@ -316,10 +316,16 @@ def graph_block(name: URIRef, lines: Iterable[str]) -> str:
     return f"GRAPH {_iri(name)} {{\n" + "\n".join(lines) + "\n}"
 
 
-def update_request(*, drops: Iterable[URIRef] = (), deletes: Iterable[str] = (), inserts: Iterable[str] = ()) -> str:
-    """One SPARQL Update request: ``DROP SILENT GRAPH`` each of ``drops``, then ``DELETE DATA`` the ``deletes``
-    blocks, then ``INSERT DATA`` the ``inserts`` blocks (``graph_block`` text). Oxigraph runs it as one transaction."""
+def update_request(*, drops: Iterable[URIRef] = (), empties: Iterable[URIRef] = (), deletes: Iterable[str] = (),
+                   inserts: Iterable[str] = ()) -> str:
+    """One SPARQL Update request: ``DROP SILENT GRAPH`` each of ``drops``, then empty each of ``empties`` (its
+    triples deleted, its name possibly left), then ``DELETE DATA`` the ``deletes`` blocks, then ``INSERT DATA`` the
+    ``inserts`` blocks (``graph_block`` text). Oxigraph runs it as one transaction.
+
+    Prefer ``empties`` for a graph the request fills again: a DROP anywhere in a request makes Oxigraph 0.5 insert
+    every quad of the request about half as dear again (measured: ~45 against ~30 us a quad), a DELETE WHERE not."""
     parts = [f"DROP SILENT GRAPH {_iri(name)} ;" for name in drops]
+    parts += [f"DELETE WHERE {{ GRAPH {_iri(name)} {{ ?s ?p ?o }} }} ;" for name in empties]
     for operation, blocks in (("DELETE DATA", list(deletes)), ("INSERT DATA", list(inserts))):
         if blocks:
             parts.append(f"{operation} {{\n" + "\n".join(blocks) + "\n} ;")
@@ -640,7 +646,7 @@ class SparqlStore(Store):
         # Every write replaces the change marker, in the same request as the data it marks.
         marker = f"{time.time():.6f} {secrets.token_hex(4)}"
         block = graph_block(self.state_graph, [f"{_iri(self.state_graph)} {_iri(_CHANGED)} {_quoted(marker)} ."])
-        return update_request(drops=[*drops, self.state_graph], deletes=deletes, inserts=[*inserts, block])
+        return update_request(drops=drops, empties=[self.state_graph], deletes=deletes, inserts=[*inserts, block])
 
     @contextmanager
     def bulk_mode(self, batch_size: int = 100) -> Iterator[SparqlStore]:
