@@ -15,6 +15,7 @@ from typing import Iterable, Iterator, Literal
 from rdflib import RDFS, SKOS, Graph, URIRef
 from rdflib import Literal as RdfLiteral
 
+from ld import collector
 from ld.authority import Authority, load_authority
 from ld.entities import EventReference, Resolver, metadata_mentions
 from ld.extract import Extraction, Extractor, join_short_forms
@@ -164,8 +165,9 @@ class Ingester:
             self.pipeline.resolver.seed(names)
             paths = list(paths)
             # Records are committed in batches (one transaction each, every record whole); a crash loses at most the
-            # batch being written and the one being filled, which the next run ingests again.
-            with self.store.bulk_mode(self.batch_size):
+            # batch being written and the one being filled, which the next run ingests again. What is loaded by now
+            # lives for the whole run: the collector stops scanning it (ld.collector).
+            with collector.long_run(), self.store.bulk_mode(self.batch_size):
                 if self.jobs > 1 and len(paths) > 1:
                     yield from self._ingest_in_parallel(paths, names)
                 else:
