@@ -34,13 +34,18 @@ FORMATS = ("nq", "nt", "ttl", "jsonld")  # the columns of a chunk, by dump forma
 # members are made once per record write, so the level bounds only the first dump.
 LEVEL = 1
 _TABLE = "record_chunks"  # v2: gzip members per format (v1, ``chunks``, held zlib N-Triples only)
-_SCHEMA = (f"CREATE TABLE {_TABLE} (graph TEXT PRIMARY KEY, token TEXT NOT NULL, "
-           f"triples INTEGER NOT NULL, {', '.join(f'{f} BLOB NOT NULL' for f in FORMATS)}) WITHOUT ROWID")
+# The system graphs (entities, vocab) a dump holds are kept apart, keyed by the store's change marker instead of a
+# record token: every write replaces the marker, so a row of the current marker is the graph as stored.
+_SYSTEM_TABLE = "system_chunks"
+_COLUMNS = (f"(graph TEXT PRIMARY KEY, token TEXT NOT NULL, triples INTEGER NOT NULL, "
+            f"{', '.join(f'{f} BLOB NOT NULL' for f in FORMATS)}) WITHOUT ROWID")
+_SCHEMA = f"CREATE TABLE {_TABLE} {_COLUMNS}"
+_SYSTEM_SCHEMA = f"CREATE TABLE {_SYSTEM_TABLE} {_COLUMNS}"
 # Whether the rows are every record of the store and only those, each at its current token: true as of the store's
 # change marker (``Store.change_marker``) kept here, which every write to the store replaces.
 _META = "CREATE TABLE meta (name TEXT PRIMARY KEY, value TEXT NOT NULL) WITHOUT ROWID"
 _COMMIT_EVERY = 200
-_SCHEMA_VERSION = 4  # with the caller's layout, in PRAGMA user_version
+_SCHEMA_VERSION = 5  # with the caller's layout, in PRAGMA user_version
 
 
 def gzip_member(data: bytes, level: int = LEVEL) -> bytes:
@@ -72,20 +77,23 @@ class ChunkCache:
         self._db = sqlite3.connect(str(path), timeout=30, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        adopt_layout(self._db, layout_version(layout), [_SCHEMA, _META])
+        adopt_layout(self._db, layout_version(layout), [_SCHEMA, _SYSTEM_SCHEMA, _META])
         self._pending = 0
 
-    def get(self, graph: str, token: str, fmt: str) -> tuple[int, bytes] | None:
-        """(triples, the gzip member in format ``fmt``) of ``graph`` if cached from ``token``, else None."""
-        row = self._db.execute(f"SELECT triples, {_column(fmt)} FROM {_TABLE} WHERE graph = ? AND token = ?",
+    def get(self, graph: str, token: str, fmt: str, *, system: bool = False) -> tuple[int, bytes] | None:
+        """(triples, the gzip member in format ``fmt``) of ``graph`` if cached from ``token``, else None;
+        ``system``: of a system graph, whose token is the store's change marker."""
+        table = _SYSTEM_TABLE if system else _TABLE
+        row = self._db.execute(f"SELECT triples, {_column(fmt)} FROM {table} WHERE graph = ? AND token = ?",
                                (graph, token)).fetchone()
         return (row[0], row[1]) if row else None
 
-    def put(self, graph: str, token: str, chunk: Chunk) -> None:
-        """Keep ``chunk`` as ``graph`` at ``token``."""
+    def put(self, graph: str, token: str, chunk: Chunk, *, system: bool = False) -> None:
+        """Keep ``chunk`` as ``graph`` at ``token`` (``system``: a system graph, at the store's change marker)."""
         if not self._pending:
             self._db.execute("BEGIN")
-        self._db.execute(f"INSERT OR REPLACE INTO {_TABLE} VALUES (?, ?, ?, {', '.join('?' for _ in FORMATS)})",
+        table = _SYSTEM_TABLE if system else _TABLE
+        self._db.execute(f"INSERT OR REPLACE INTO {table} VALUES (?, ?, ?, {', '.join('?' for _ in FORMATS)})",
                          (graph, token, chunk.triples, *(chunk.members[f] for f in FORMATS)))
         self._pending += 1
         if self._pending >= _COMMIT_EVERY:
@@ -157,7 +165,7 @@ class ChunkCache:
 def layout_version(layout: str) -> int:
     """The ``user_version`` of a cache file of this module's schema holding pieces made under ``layout``: a
     positive 31-bit number (0 is a new file's)."""
-    digest = hashlib.blake2b(f"{_SCHEMA_VERSION}\n{_SCHEMA}\n{_META}\n{LEVEL}\n{layout}".encode(),
+    digest = hashlib.blake2b(f"{_SCHEMA_VERSION}\n{_SCHEMA}\n{_SYSTEM_SCHEMA}\n{_META}\n{LEVEL}\n{layout}".encode(),
                              digest_size=4).digest()
     return int.from_bytes(digest, "big") % (2**31 - 1) + 1
 

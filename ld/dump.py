@@ -80,17 +80,17 @@ _TURTLE_HEADER = "".join(f"@prefix {p}: <{iri}> .\n" for p, iri in sorted(CONTEX
 _JSONLD_SEPARATOR = b",\n"  # JSON-LD pieces are objects of one top-level array: each starts with this but the first
 
 
-def graph_pieces(graph: str, ntriples: bytes, *, first: bool = False) -> dict[str, bytes]:
+def graph_pieces(graph: str, ntriples: bytes) -> dict[str, bytes]:
     """Graph ``graph`` (its ``ntriples``) as a piece of a dump in each format: N-Quads lines, N-Triples lines, Turtle
     without ``@prefix`` lines (the dump writes them once, ``_TURTLE_HEADER``), and one JSON-LD named-graph object
-    ``{"@id": graph, "@graph": [...]}`` preceded by ``_JSONLD_SEPARATOR`` unless ``first``."""
+    ``{"@id": graph, "@graph": [...]}`` preceded by ``_JSONLD_SEPARATOR`` (the dump drops it from its first one)."""
     # N-Triples escape line breaks in literals, so " .\n" only ends a line.
     nquads = ntriples.replace(b" .\n", f" <{graph}> .\n".encode())
     triples = list(ox.parse(ntriples, format=ox.RdfFormat.N_TRIPLES))  # parsed once (~3 us a triple), written twice
     turtle = ox.serialize(triples, format=ox.RdfFormat.TURTLE, prefixes=CONTEXT_PREFIXES)
     nodes = ox.serialize(triples, format=ox.RdfFormat.JSON_LD).strip()  # [node objects], as Oxigraph writes a graph
     jsonld = b'{"@id":' + json.dumps(graph).encode() + b',"@graph":' + nodes + b"}" if triples else b""
-    if jsonld and not first:
+    if jsonld:
         jsonld = _JSONLD_SEPARATOR + jsonld
     return {NQUADS.suffix: nquads, NTRIPLES.suffix: ntriples, TURTLE.suffix: _without_prefixes(turtle),
             JSONLD.suffix: jsonld}
@@ -199,18 +199,39 @@ def _write(store, out: _Output, fmt: RdfFormat, cache: ChunkCache | None) -> int
     triples = 0
     out.plain({TURTLE.suffix: _TURTLE_HEADER, JSONLD.suffix: b"[\n"}.get(fmt.suffix, b""))
     for _, count, member in record_members(store, cache, fmt):
-        if fmt.suffix == JSONLD.suffix and triples == 0 and member:
-            # the first object of the array goes without its separator (rare: one member a dump is inflated)
-            out.plain(gunzip(member).removeprefix(_JSONLD_SEPARATOR))
-        else:
-            out.member(member)
+        _put_member(out, fmt, member, first=triples == 0)
         triples += count
+    marker = store.change_marker() if cache is not None else None
     for graph in _system_graphs(store):
-        ntriples = graph_ntriples(store, graph)
-        out.plain(graph_pieces(graph, ntriples, first=triples == 0)[fmt.suffix])
-        triples += ntriples.count(b"\n")
+        count, member = _system_member(store, cache, marker, graph, fmt)
+        _put_member(out, fmt, member, first=triples == 0)
+        triples += count
     out.plain(b"\n]\n" if fmt.suffix == JSONLD.suffix else b"")
     return triples
+
+
+def _put_member(out: _Output, fmt: RdfFormat, member: bytes, *, first: bool) -> None:
+    if fmt.suffix == JSONLD.suffix and first and member:
+        # the first object of the array goes without its separator (rare: one member a dump is inflated)
+        out.plain(gunzip(member).removeprefix(_JSONLD_SEPARATOR))
+    else:
+        out.member(member)
+
+
+def _system_member(store, cache: ChunkCache | None, marker: str | None, graph: str,
+                   fmt: RdfFormat) -> tuple[int, bytes]:
+    """(triples, gzip member in ``fmt``) of system graph ``graph``: from ``cache`` when it holds the graph as of the
+    store's change marker ``marker`` (every write replaces it), else read from the store (and cached). Reading the
+    entities graph loads Oxigraph's string index for every entity: memory that grows with the store."""
+    if cache is not None and marker is not None:
+        row = cache.get(graph, marker, fmt.suffix, system=True)
+        if row is not None:
+            return row
+    chunk = record_chunk(store, graph)
+    if cache is not None and marker is not None:
+        cache.put(graph, marker, chunk, system=True)
+        cache.commit()
+    return chunk.triples, chunk.members[fmt.suffix]
 
 
 def _system_graphs(store) -> list[str]:
