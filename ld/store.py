@@ -308,7 +308,7 @@ def linked_iris(graph: Graph) -> set[str]:
     """The IRIs ``graph`` has in object position."""
     if type(graph) is LinesGraph:
         return graph.iri_objects()
-    return {str(o) for o in graph.objects() if isinstance(o, URIRef)}
+    return {str(o) for _, _, o in triples_of(graph) if isinstance(o, URIRef)}  # graph.objects(): ~4x dearer
 
 
 def graph_block(name: URIRef, lines: Iterable[str]) -> str:
