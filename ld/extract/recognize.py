@@ -293,7 +293,7 @@ class Recognizer:
         """ "the South Korean situation", "the South Vietnamese coup": the adjective of a divided country names
         that state (South Korea, South Vietnam) when the authority file knows it."""
         found: list[Span] = []
-        if not any(adjective in text for adjective in _COMPASS_ADJECTIVES):  # a quick test first (half the texts fail it)
+        if not any(adjective in text for adjective in _COMPASS_ADJECTIVES):  # a quick test: half the texts fail it
             return found
         for m in _COMPASS_ADJECTIVE.finditer(text):
             country = f"{m.group(1)} {_COUNTRY_OF[m.group(2).lower()]}"
