@@ -28,7 +28,6 @@ from pathlib import Path
 
 from rdflib import Literal
 
-from ld import collector
 from ld.dump_feed import MadeChunk, made_chunk
 from ld.entities import Resolver
 from ld.errors import RecordError
@@ -73,7 +72,6 @@ def _start_worker(base: str, max_bytes: int, names: list, checksums: dict[str, s
     pipeline = Pipeline(base, max_bytes=max_bytes)
     pipeline.resolver.seed(names)
     _worker.update(pipeline=pipeline, checksums=checksums, chunks=chunks)
-    collector.settle()  # the pipeline lives as long as the worker: out of the collector's scans
 
 
 def _prepare(path: Path) -> Prepared:
