@@ -234,6 +234,18 @@ def _system_member(store, cache: ChunkCache | None, marker: str | None, graph: s
     return chunk.triples, chunk.members[fmt.suffix]
 
 
+def cache_system_graphs(store, cache: ChunkCache) -> None:
+    """Put the system graphs (entities, vocab) into ``cache`` as of the store's change marker, unless they are there
+    already. ``docket ingest`` and ``docket delete`` call it at their end, when the cache is complete, so that the
+    next dump reads nothing from the store: reading the entities graph loads Oxigraph's string index for every
+    entity, memory that grows with the store, which the writing process holds anyway."""
+    marker = store.change_marker()
+    if marker is None:
+        return
+    for graph in _system_graphs(store):
+        _system_member(store, cache, marker, graph, NQUADS)
+
+
 def _system_graphs(store) -> list[str]:
     """The system graphs a dump holds: entities and vocab (never the change log or the ingest state)."""
     return [str(store.entities_graph), str(Minter(_base_of(store)).vocab_graph)]

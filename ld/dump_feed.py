@@ -27,7 +27,7 @@ from dataclasses import dataclass
 from rdflib import DCTERMS, Graph, URIRef
 
 from ld.chunks import Chunk, ChunkCache
-from ld.dump import chunk_of
+from ld.dump import cache_system_graphs, chunk_of
 from ld.namespaces import DOCKET
 from ld.store import Store, record_token_text, triple_lines
 
@@ -83,6 +83,7 @@ class DumpFeed:
         self.settle()
         if self._complete and not self._held:
             self.cache.mark_complete(self.store.change_marker())
+            cache_system_graphs(self.store, self.cache)  # then the next dump reads nothing from the store
 
     def deleted(self, doc: URIRef) -> None:
         """Record ``doc`` was withdrawn: its row goes."""

@@ -468,12 +468,16 @@ def _check_dumps_after_ingest(store_dir: Path) -> list[str]:
 
     from ld.chunks import FORMATS
     from ld.dump import DUMP_FORMATS, DumpFolder, dumps_path_for, write_dump
+    from ld.iris import Minter
     from ld.store import OxigraphStore
 
     with OxigraphStore.open(store_dir, base=BASE, read_only=True) as store, \
             DumpFolder(dumps_path_for(store_dir)).chunks() as cache:
         records = [str(g) for g in store.records()]
-        assert cache.complete_at() == store.change_marker(), "the ingest or delete said the cache is complete"
+        marker = store.change_marker()
+        assert cache.complete_at() == marker, "the ingest or delete said the cache is complete"
+        for graph in (str(store.entities_graph), str(Minter(BASE).vocab_graph)):  # the system graphs too
+            assert all(cache.get(graph, marker, fmt, system=True) for fmt in FORMATS), f"{graph} is not cached"
         for graph in records:  # checked before any dump, which would fill what is missing
             token = store.record_token(graph)
             assert all(cache.get(graph, token, fmt) for fmt in FORMATS), f"{graph} is not cached at {token}"
