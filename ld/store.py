@@ -378,6 +378,8 @@ class SparqlStore(Store):
     # Entity triples already committed by this instance, as N-Triples lines: re-sending them costs a store lookup per
     # triple for nothing, and the same people recur across thousands of records. Bounded so memory stays small.
     _MAX_KNOWN_ENTITY_LINES = 2_000_000
+    # Bulk mode: entity labels already asked of the store this run (a label is one entry, not one line per triple).
+    _MAX_STORED_LABELS = 200_000
 
     def __init__(self, *, entities_graph: URIRef, read_only: bool = False, system_graph_prefix: str | None = None):
         """Graphs named under ``system_graph_prefix`` (by default the entities graph's parent, ``{base}graph/``) are
@@ -499,7 +501,7 @@ class SparqlStore(Store):
             for solution in self._select(query):
                 found.setdefault(URIRef(solution["e"].value), solution["label"].value)
             if self._stored_labels is not None:
-                if len(self._stored_labels) > self._MAX_KNOWN_ENTITY_LINES // 10:
+                if len(self._stored_labels) > self._MAX_STORED_LABELS:
                     self._stored_labels.clear()
                 for iri in wanted:
                     if iri in found:
