@@ -8,6 +8,7 @@ from gunicorn.app.base import BaseApplication
 
 from server.app import create_app
 from server.sparql import run_queries_in_process
+from server.worker import DocketWorker
 
 
 class _Gunicorn(BaseApplication):
@@ -18,7 +19,7 @@ class _Gunicorn(BaseApplication):
     def load_config(self) -> None:
         self.cfg.set("bind", f"{self.settings['HOST']}:{self.settings['PORT']}")
         self.cfg.set("workers", self.settings["WORKERS"])
-        self.cfg.set("worker_class", "sync")
+        self.cfg.set("worker_class", DocketWorker)  # gunicorn's sync worker, with a lean read of SPARQL GETs
         self.cfg.set("accesslog", self.settings["ACCESS_LOG"] or None)
 
     def load(self):
