@@ -315,6 +315,16 @@ def test_a_lines_graph_holds_the_same_triples_and_is_written_the_same(store, tmp
     for pattern in [(doc, DCTERMS.description, None), (None, RDFS.label, None), (doc, None, None),
                     (None, None, person("nam-il"))]:
         assert set(lines.triples(pattern)) == set(graph.triples(pattern)), pattern
+    # the lookups that build only the terms asked for (LinesGraph overrides them)
+    for predicate in (None, RDFS.label, DCTERMS.description):
+        for unique in (False, True):
+            assert sorted(lines.subjects(predicate, unique=unique)) == sorted(graph.subjects(predicate, unique=unique))
+            assert sorted(lines.objects(doc, predicate, unique=unique)) == sorted(
+                graph.objects(doc, predicate, unique=unique))
+            assert sorted(lines.subject_objects(predicate, unique=unique)) == sorted(
+                graph.subject_objects(predicate, unique=unique))
+    assert set(lines.subjects(None, person("nam-il"))) == set(graph.subjects(None, person("nam-il")))
+    assert lines.value(doc, DCTERMS.description) == graph.value(doc, DCTERMS.description) is not None
     assert linked_iris(lines) == linked_iris(graph) == {str(o) for o in graph.objects() if isinstance(o, URIRef)}
     with pytest.raises(TypeError):
         lines.add((doc, RDFS.comment, Literal("no")))
