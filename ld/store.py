@@ -443,7 +443,10 @@ class SparqlStore(Store):
         # bulk mode: entity -> the rdfs:label the store gave it when asked. This process is the only writer and entity
         # labels are kept once published (ld.ingest), so an answer holds for the run: an ingest asks about the same
         # people for thousands of records (two queries a record). Dropped by writes that replace or remove labels.
-        self._stored_labels: dict[URIRef, str] | None = None
+        # None: the store had no label for it; that holds until a batch giving it one commits (``_labels_committed``),
+        # and meanwhile the buffered batches answer (most entities of a fresh ingest are new: without this, every
+        # record asked the store about them twice, for nothing).
+        self._stored_labels: dict[URIRef, str | None] | None = None
         self._pending: _Pending | None = None
         self._bulk_size = 0
         # bulk mode: the batch being written by a background thread (its write releases the GIL, so the next batch
@@ -535,15 +538,21 @@ class SparqlStore(Store):
         if not wanted:
             return {}
         found: dict[URIRef, str] = {}
-        cached = self._stored_labels if self._stored_labels is not None else {}
+        asked: dict[URIRef, None] = {}  # an ordered set: what neither the buffers nor the memo answer
+        memo = self._stored_labels if self._stored_labels is not None else {}
+        batches = [batch.labels for batch in (self._pending, self._in_flight[0] if self._in_flight else None) if batch]
         for iri in wanted:
-            label = self._buffered(lambda batch: batch.labels.get(iri))
-            if label is None:
-                label = cached.get(iri)
+            label = next((labels[iri] for labels in batches if iri in labels), None)
+            if label is None and iri in memo:
+                label = memo[iri]
+                if label is None:  # the store had none when asked, and no committed write gave it one since
+                    continue
             if label is not None:
                 found[iri] = label
-        values = " ".join(f"<{_checked_iri(e)}>" for e in wanted if e not in found)
-        if values:
+            else:
+                asked[iri] = None
+        if asked:
+            values = " ".join(f"<{_checked_iri(e)}>" for e in asked)
             query = (f"SELECT ?e ?label WHERE {{ VALUES ?e {{ {values} }} "
                      f"GRAPH <{self.entities_graph}> {{ ?e <{RDFS.label}> ?label }} }}")
             for solution in self._select(query):
@@ -551,9 +560,8 @@ class SparqlStore(Store):
             if self._stored_labels is not None:
                 if len(self._stored_labels) > self._MAX_STORED_LABELS:
                     self._stored_labels.clear()
-                for iri in wanted:
-                    if iri in found:
-                        self._stored_labels.setdefault(iri, found[iri])
+                for iri in asked:
+                    self._stored_labels.setdefault(iri, found.get(iri))
         return found
 
     def record_graph(self, doc: URIRef) -> Graph:
@@ -744,6 +752,7 @@ class SparqlStore(Store):
                 self._in_flight = (batch, self._writer.submit(self._update, text), entity_lines)
             else:
                 self._remember_entity_lines(entity_lines)
+                self._labels_committed(batch)
         if wait:
             self._wait_in_flight()
 
@@ -754,8 +763,18 @@ class SparqlStore(Store):
         try:
             future.result()  # a failed write raises here, in the caller's thread
             self._remember_entity_lines(entity_lines)
+            self._labels_committed(batch)
         finally:
             self._in_flight = None
+
+    def _labels_committed(self, batch: _Pending) -> None:
+        """The entities ``batch`` labels have a label in the store now: the memo's "none" no longer holds for them
+        (the next lookup asks the store, once)."""
+        memo = self._stored_labels
+        if memo:
+            for iri in batch.labels:
+                if iri in memo and memo[iri] is None:
+                    del memo[iri]
 
     def _buffered(self, lookup):
         """``lookup`` in the buffered batch, then in the batch being written; None when neither has it."""

@@ -201,6 +201,23 @@ def test_bulk_mode_buffers_and_commits_per_batch(subject):
     assert isomorphic(store.record_graph(minter.document("bulk-3")), expected)
 
 
+def test_bulk_mode_label_lookups_follow_the_batches_of_entities_new_to_the_store(subject):
+    """An entity the store had no label for is answered from the buffers while its record is buffered or being
+    written, and from the store once that batch committed (bulk mode remembers what the store answered)."""
+    store, minter = subject.store, subject.minter
+    someone = minter.thing("person", "ri-ju-yon")
+    with store.bulk_mode(batch_size=2):
+        assert store.entity_labels([someone]) == {}
+        assert store.entity_labels([someone]) == {}  # asked again: still none
+        store.replace_record(*subject.record("new-1", people=("ri-ju-yon",)))
+        assert store.entity_labels([someone]) == {someone: "Ri Ju Yon"}  # buffered
+        store.replace_record(*subject.record("new-2"))  # the batch goes to the writer
+        store.replace_record(*subject.record("new-3"))
+        store.replace_record(*subject.record("new-4"))  # the first batch committed, the second in flight
+        assert store.entity_labels([someone, someone]) == {someone: "Ri Ju Yon"}
+    assert store.entity_labels([someone]) == {someone: "Ri Ju Yon"}
+
+
 def test_bulk_mode_drops_the_buffer_when_an_exception_escapes(subject):
     with pytest.raises(RuntimeError):
         with subject.store.bulk_mode(batch_size=10):
