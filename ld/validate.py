@@ -135,7 +135,9 @@ class Validator:
         triples = triples_of(graph)
         context = self._context(triples, entities)
         if self._compiled is not None:
-            return _results_report(self._compiled.validate(_Data(triples, context)))
+            compiled = self._compiled
+            data = _Data(triples, context, backwards=compiled.backwards, targeted=compiled.targeted)
+            return _results_report(compiled.validate(data))
         data = _QueryCachingGraph()
         for triple in triples:
             data.add(triple)
@@ -206,6 +208,9 @@ class _Unsupported(Exception):
     """The shapes use a SHACL feature the compiled engine does not implement (the validator then runs pySHACL)."""
 
 
+# Constraints whose checks _Shape.passes also runs, as plain data (counts, kinds, members, values, per-value tests).
+_SIMPLE = {SH.minCount, SH.maxCount, SH["class"], SH.nodeKind, SH.datatype, SH.minLength, SH.pattern, SH["in"],
+           SH.hasValue}
 # Predicates on a shape node that carry no constraint.
 _INERT = {RDF.type, RDFS.label, RDFS.comment, SH.name, SH.description, SH.order, SH.group, SH.defaultValue}
 _TARGETS = (SH.targetNode, SH.targetClass, SH.targetSubjectsOf, SH.targetObjectsOf)
@@ -225,24 +230,31 @@ _PYTHON_TYPES = {
 
 
 class _Data:
-    """The triples to validate, indexed both ways: ``out[s][p]`` and ``into[o][p]`` are sets of nodes."""
+    """The triples to validate, indexed: ``out[s][p]`` is a set of nodes; ``into[o][p]`` (a set of nodes) holds the
+    triples whose predicate is in ``backwards`` and ``by_predicate[p]`` the (s, o) pairs of those whose predicate is
+    in ``targeted`` (None: every predicate, for both)."""
 
-    def __init__(self, *parts: Iterable[tuple]):
-        self.triples: set = set()
-        for part in parts:
-            self.triples.update(part)
+    def __init__(self, *parts: Iterable[tuple], backwards: frozenset | None = None, targeted: frozenset | None = None):
+        # A list, not a set: a duplicate (a context triple the record states too) changes no index, and hashing
+        # every triple (a Python call per literal) cost as much as indexing it.
+        self.triples: list = [triple for part in parts for triple in part]
         # Plain dicts filled with setdefault: a defaultdict's factory is a Python call per new key, and a record
         # with its evidence annotations has a few hundred subjects (the evidence was a third of validation time).
+        # Only what the shapes read backwards (rdf:type for instances, inverse paths) and target by predicate is
+        # indexed that way: most objects, the literals among them, are never looked up.
         out: dict = {}
         into: dict = {}
         by_predicate: dict = {}
         for s, p, o in self.triples:
             out.setdefault(s, {}).setdefault(p, set()).add(o)
-            into.setdefault(o, {}).setdefault(p, set()).add(s)
-            by_predicate.setdefault(p, []).append((s, o))
+            if backwards is None or p in backwards:
+                into.setdefault(o, {}).setdefault(p, set()).add(s)
+            if targeted is None or p in targeted:
+                by_predicate.setdefault(p, []).append((s, o))
         self.out, self.into, self.by_predicate = out, into, by_predicate
+        self._targeted = targeted
         self._above: dict = {}
-        self._store: ox.Store | None = None
+        self._stores: dict = {}  # predicates -> a pyoxigraph store of those triples
 
     def objects(self, s, p) -> set:
         by_p = self.out.get(s)
@@ -285,11 +297,16 @@ class _Data:
         """The triples in a pyoxigraph store (for sh:sparql), built on first use: only those whose predicate is in
         ``predicates`` when given (a constraint's query names every predicate it matches; loading the whole record
         for a query over time-spans cost more than the query)."""
-        if self._store is None:
-            self._store = ox.Store()
-            self._store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in self.triples
-                                if predicates is None or p in predicates])
-        return self._store
+        store = self._stores.get(predicates)
+        if store is None:
+            if predicates is not None and self._targeted is not None and predicates <= self._targeted:
+                # indexed by predicate: no pass over the whole record (its evidence is a third of it)
+                triples = [(s, p, o) for p in predicates for s, o in self.by_predicate.get(p, ())]
+            else:
+                triples = [t for t in self.triples if predicates is None or t[1] in predicates]
+            store = self._stores[predicates] = ox.Store()
+            store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples])
+        return store
 
 
 _EMPTY: frozenset = frozenset()
@@ -315,6 +332,39 @@ class _Shape:
     properties: list = field(default_factory=list)
     targets: dict = field(default_factory=dict)
     deactivated: bool = False
+    # The simple constraints (counts, node kinds, sh:in, sh:hasValue and per-value tests) twice: as checks that say
+    # what fails, and as the plain data ``passes`` tests in one call. Most value nodes pass, and a check per
+    # constraint (a call and a list each) was most of the cost of shapes such as the annotations' (a record has
+    # dozens of those).
+    simple: list = field(default_factory=list)  # (_Check, None)
+    low: int = 0
+    high: int | None = None
+    kinds: list = field(default_factory=list)  # tuples of Python types (sh:nodeKind)
+    allowed: list = field(default_factory=list)  # sets (sh:in)
+    has: list = field(default_factory=list)  # nodes (sh:hasValue)
+    tests: list = field(default_factory=list)  # (data, value) -> bool (sh:class, sh:datatype, sh:pattern, ...)
+
+    def passes(self, data: _Data, values: set) -> bool:
+        """Whether the simple constraints give no result for ``values`` (exactly when their checks give none)."""
+        n = len(values)
+        if n < self.low or (self.high is not None and n > self.high):
+            return False
+        kinds, allowed, tests = self.kinds, self.allowed, self.tests
+        if kinds or allowed or tests:
+            for v in values:
+                for k in kinds:
+                    if not isinstance(v, k):
+                        return False
+                for a in allowed:
+                    if v not in a:
+                        return False
+                for test in tests:
+                    if not test(data, v):
+                        return False
+        for value in self.has:
+            if value not in values:
+                return False
+        return True
 
     def results(self, data: _Data, focus: Node) -> list:
         """The (focus, path, message, severity, value) results of this shape for one focus node."""
@@ -322,7 +372,10 @@ class _Shape:
             return []
         values = self.path(data, focus) if self.path is not None else {focus}
         out = []
-        for check, message in self.checks:
+        checks = self.checks
+        if self.simple and not self.passes(data, values):
+            checks = self.simple + checks  # which of them fail, with their values
+        for check, message in checks:
             for f, value, path_text, bindings in check(data, focus, values):
                 text = message if message is not None else self.message
                 if text is None:
@@ -340,6 +393,8 @@ class _Shape:
         if self.severity != "Violation" or self.deactivated:
             return True
         values = self.path(data, focus) if self.path is not None else {focus}
+        if self.simple and not self.passes(data, values):
+            return False
         for check, _ in self.checks:
             if check(data, focus, values):
                 return False
@@ -372,11 +427,18 @@ class _CompiledShapes:
         self.graph = shapes
         self._compiled: dict = {}
         self._compiling: set = set()
+        # The predicates the checks read from object to subject (class instances, inverse paths), and those of
+        # sh:targetSubjectsOf / sh:targetObjectsOf: _Data indexes only these both ways.
+        self._backwards: set = {_TYPE, _SUBCLASS}
+        self._sparql_predicates: set = set()
         for cls in (RDFS.Class, OWL.Class):
             if any(shapes.subjects(RDF.type, cls)):
                 raise _Unsupported("a shape that is also a class (implicit class target)")
         roots = sorted({s for t in _TARGETS for s in shapes.subjects(t, None)}, key=str)
         self.roots = [self._shape(node) for node in roots]
+        self.backwards = frozenset(self._backwards)
+        self.targeted = frozenset(p for shape in self.roots for t in (SH.targetSubjectsOf, SH.targetObjectsOf)
+                                  for p in shape.targets.get(t, ())) | frozenset(self._sparql_predicates)
 
     def validate(self, data: _Data) -> list:
         results = []
@@ -426,7 +488,7 @@ class _CompiledShapes:
             if maker is None:
                 raise _Unsupported(f"{predicate} on {node}")
             for value in g.objects(node, predicate):
-                shape.checks.extend(maker(node, value, shape))
+                (shape.simple if predicate in _SIMPLE else shape.checks).extend(maker(node, value, shape))
         self._compiling.discard(node)
         self._compiled[node] = shape
         return shape
@@ -460,6 +522,7 @@ class _CompiledShapes:
         if inverse is not None:
             if not isinstance(inverse, URIRef):
                 raise _Unsupported("an inverse of a complex path")
+            self._backwards.add(inverse)
             return lambda data, f, p=inverse: data.subjects(p, f)
         alternatives = self._one(node, SH.alternativePath)
         if alternatives is not None:
@@ -492,25 +555,31 @@ class _CompiledShapes:
 
     # -- constraints: each returns a list of (_Check, message override)
     @staticmethod
-    def _each(test) -> list:
-        """A constraint that reports each value node failing ``test(data, value)`` (value reported)."""
+    def _each(test, shape: _Shape | None = None) -> list:
+        """A constraint that reports each value node failing ``test(data, value)`` (value reported); given the
+        ``shape``, the test is one of those its ``passes`` runs."""
+        if shape is not None:
+            shape.tests.append(test)
         return [(lambda data, f, values: [(f, v, None, None) for v in values if not test(data, v)], None)]
 
     def _min_count(self, node, value, shape):
         n = int(value)
+        shape.low = max(shape.low, n)
         return [(lambda data, f, values: [] if len(values) >= n else [(f, None, None, None)], None)]
 
     def _max_count(self, node, value, shape):
         n = int(value)
+        shape.high = n if shape.high is None else min(shape.high, n)
         return [(lambda data, f, values: [] if len(values) <= n else [(f, None, None, None)], None)]
 
     def _class(self, node, cls, shape):
-        return self._each(lambda data, v: data.is_instance(v, cls))
+        return self._each(lambda data, v: data.is_instance(v, cls), shape)
 
     def _node_kind(self, node, kind, shape):
         if kind not in _NODE_KINDS:
             raise _Unsupported(f"sh:nodeKind {kind}")
         kinds = _NODE_KINDS[kind]
+        shape.kinds.append(kinds)
         return self._each(lambda data, v: isinstance(v, kinds))
 
     def _datatype(self, node, datatype, shape):
@@ -528,13 +597,13 @@ class _CompiledShapes:
                     (v.language is None and datatype == XSD.string) or (v.language and datatype == RDF.langString))):
                 return False
             return types is None or isinstance(v.value, types)
-        return self._each(test)
+        return self._each(test, shape)
 
     def _min_length(self, node, value, shape):
         n = int(value)
         if n < 0:
             raise _Unsupported("negative sh:minLength")
-        return self._each(lambda data, v: n == 0 or (not isinstance(v, BNode) and len(_string(v)) >= n))
+        return self._each(lambda data, v: n == 0 or (not isinstance(v, BNode) and len(_string(v)) >= n), shape)
 
     def _pattern(self, node, value, shape):
         flags = self._one(node, SH.flags)
@@ -544,20 +613,27 @@ class _CompiledShapes:
             if letter not in "imsx":
                 raise _Unsupported(f"sh:flags {flags}")
         pattern = re.compile(str(value), re_flags)
-        return self._each(lambda data, v: not isinstance(v, BNode) and bool(pattern.search(_string(v))))
+        return self._each(lambda data, v: not isinstance(v, BNode) and bool(pattern.search(_string(v))), shape)
 
     def _in(self, node, members, shape):
         allowed = set(Collection(self.graph, members))
+        shape.allowed.append(allowed)
         return self._each(lambda data, v: v in allowed)
 
     def _has_value(self, node, value, shape):
+        shape.has.append(value)
         return [(lambda data, f, values: [] if value in values else [(f, None, None, None)], None)]
 
     def _or(self, node, members, shape):
         alternatives = [self._shape(m) for m in Collection(self.graph, members)]
         if not alternatives:
             raise _Unsupported("empty sh:or")
-        return self._each(lambda data, v: any(a.conforms(data, v) for a in alternatives))
+        def test(data, v):
+            for alternative in alternatives:  # a loop, not any(): a generator per value node costs more
+                if alternative.conforms(data, v):
+                    return True
+            return False
+        return self._each(test)
 
     def _qualified(self, node, value, shape):
         inner = self._shape(value)
@@ -591,6 +667,8 @@ class _CompiledShapes:
             raise _Unsupported("a SPARQL constraint other than one SELECT with one message on a shape without one")
         query, is_property_shape = str(select), self._one(node, SH.path) is not None
         predicates = _query_predicates(query)
+        if predicates is not None:
+            self._sparql_predicates.update(predicates)  # _Data indexes them by predicate
 
         def check(data, f, values):
             rows = data.store(predicates).query(query, substitutions={ox.Variable("this"): to_oxigraph(f)})
@@ -619,12 +697,16 @@ def _query_predicates(query: str) -> frozenset | None:
     pattern = query[query.find("{"):]  # the projection ("SELECT $this ?value ?begin") is not a triple pattern
     if re.search(r"[?$]\w+\s+[?$]\w+\s+[?$]\w+|\sa\s|[|/^*+]\s*<|>\s*[|/*+]|\b\w+:\w", pattern):
         return None
-    return frozenset(URIRef(iri) for iri in re.findall(r"<([^<>\s]+)>", query)) | {RDF.type}
+    return frozenset(URIRef(iri) for iri in re.findall(r"<([^<>\s]+)>", query))
+
+
+# Looked up once: an attribute of rdflib's RDF or XSD namespace costs microseconds, and _string runs per value node.
+_STRING_DATATYPES = (None, RDF.langString, XSD.string)
 
 
 def _string(v) -> str:
     """pySHACL's string form of a value node for sh:minLength and sh:pattern."""
-    if isinstance(v, Literal) and v.value is not None and v.datatype in (None, RDF.langString, XSD.string):
+    if isinstance(v, Literal) and v.value is not None and v.datatype in _STRING_DATATYPES:
         return str(v.value)
     return str(v)
 
