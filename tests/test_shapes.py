@@ -412,6 +412,24 @@ CASES = [
     ("annotation-span-two-quotes", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
      f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\", \"V.\" }}",
      SPAN, "a quoted span quotes the words once (one non-empty crm:P190_has_symbolic_content)", "Violation"),
+    # one per kind of simple constraint the compiled engine checks in one call (counts, kinds, members, lengths)
+    ("annotation-body-literal", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody \"Ivanov\" ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\" }}",
+     R + "mention-1", "an annotation names what the record names (oa:hasBody, an IRI)", "Violation"),
+    ("annotation-two-targets", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}>, <{BASE}text/r1#char=0,3> ."
+     f" <{SPAN}> crm:P190_has_symbolic_content \"Ivanov\" . <{BASE}text/r1#char=0,3> crm:P190_has_symbolic_content"
+     " \"The\" }", R + "mention-1", "an annotation has one target (oa:hasTarget)", "Violation"),
+    ("annotation-two-motivations", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying,"
+     f" oa:tagging ; oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content"
+     " \"Ivanov\" }", R + "mention-1", "an annotation is motivated by oa:identifying (mined from the text) or",
+     "Violation"),
+    ("annotation-span-empty-quote", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content \"\" }}",
+     SPAN, "a quoted span quotes the words once (one non-empty crm:P190_has_symbolic_content)", "Violation"),
+    ("annotation-span-quote-iri", "INSERT DATA { r:mention-1 a oa:Annotation ; oa:motivatedBy oa:identifying ;"
+     f" oa:hasBody person:ivanov ; oa:hasTarget <{SPAN}> . <{SPAN}> crm:P190_has_symbolic_content person:ivanov }}",
+     SPAN, "a quoted span quotes the words once (one non-empty crm:P190_has_symbolic_content)", "Violation"),
 ]
 
 ENTITY_CASES = [
