@@ -42,6 +42,7 @@ _WEEKDAY = re.compile(
 _LEAD = re.compile(r"^(?:on|of|dated|den|from|between|since)\s+", re.IGNORECASE)
 # Range separators: dashes, "through", "to", "until", "and" (after "between").
 _RANGE = re.compile(r"\s*(?:–|—|-|\bthrough\b|\bthru\b|\bto\b|\buntil\b|\btill\b|\band\b|\bbis\b)\s*", re.IGNORECASE)
+_BRACKETED_DIGITS = re.compile(r"\[(\d+)\]")  # "[19]56"
 
 
 @dataclass(frozen=True)
@@ -116,7 +117,7 @@ def _parts(text: str) -> _Parts | None:
 
 def _clean(text: str) -> str:
     """Normalise the printed text: drop brackets around digits, a weekday, a leading "on", trailing punctuation."""
-    text = re.sub(r"\[(\d+)\]", r"\1", text)
+    text = _BRACKETED_DIGITS.sub(r"\1", text)
     text = " ".join(text.split()).strip(" ,;:")
     text = text.rstrip(".")
     text = _WEEKDAY.sub("", text)

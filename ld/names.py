@@ -14,6 +14,7 @@ HONORIFICS = (
 _HONORIFIC_RE = re.compile(r"^(?:(?:%s)\.?\s+)+" % "|".join(HONORIFICS), re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
 _SPACE_RE = re.compile(r"\s+")
+_KEY_WORD_RE = re.compile(r"[a-z0-9]+")
 
 
 def clean(name: str) -> str:
@@ -25,6 +26,8 @@ def clean(name: str) -> str:
 
 def fold(text: str) -> str:
     """Case- and diacritic-insensitive form: "Satō" -> "sato", "Pavlíček" -> "pavlicek"."""
+    if text.isascii():  # nothing to decompose (most names): at once, not character by character
+        return text.casefold()
     decomposed = unicodedata.normalize("NFKD", text)
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
@@ -35,7 +38,7 @@ def match_key(name: str) -> str:
     Parenthesised variants are dropped, honorifics stripped, case and diacritics folded, and the words sorted, so
     "Kohl, Helmut", "Helmut Kohl" and "Cde. Helmut KOHL" share one key, and "Kim Il-sung" meets "Kim Il Sung".
     """
-    words = re.findall(r"[a-z0-9]+", fold(clean(_PAREN_RE.sub("", name))))
+    words = _KEY_WORD_RE.findall(fold(clean(_PAREN_RE.sub("", name))))
     return " ".join(sorted(words))
 
 

@@ -13,7 +13,7 @@ import re
 from bisect import bisect_right
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Literal
+from typing import Iterator, Literal
 
 from ld.dates import try_parse_date
 from ld.entities import Mention
@@ -51,7 +51,8 @@ _DOCUMENT_HEADS = ("decree", "resolution", "telegram", "letter", "declaration", 
                    "directive", "instruction", "report", "appeal", "message")
 _EVENT_HEADS = ("conference", "meeting", "session", "plenum", "congress", "talks", "visit", "speech",
                 "conversation", "negotiations", "reception", "rally", "election", "elections")
-_HEADS = "|".join(_DOCUMENT_HEADS + _EVENT_HEADS)
+_HEAD_WORDS = _DOCUMENT_HEADS + _EVENT_HEADS
+_HEADS = "|".join(_HEAD_WORDS)
 _HEAD_FIRST = "(?=[%s])" % "".join(sorted({head[0] for head in _DOCUMENT_HEADS + _EVENT_HEADS}))
 # "the 29 November decree of the USSR Supreme Soviet Presidium", "the 11 October telegram"
 _DATED_HEAD = re.compile(rf"{_DATE_FIRST}\b(?P<date>{DATE})[ \u00a0]+(?P<head>{_HEADS})\b")
@@ -63,6 +64,11 @@ _DATE_ACTOR_HEAD = re.compile(
 # "Fidel's speech of 1 November", "a conference on 5 December"
 _HEAD_DATE = re.compile(rf"{_HEAD_FIRST}\b(?P<head>{_HEADS})[ \u00a0]+(?:of|on|dated)[ \u00a0]+(?P<date>{DATE})")
 _ACTOR_AFTER = re.compile(r"[ \u00a0]+(?:of|by|from)[ \u00a0]+(?:the[ \u00a0]+)?")
+# Where a date may begin, overlapping ones too ("5 December 12 meeting" holds "December 12 meeting"). Each pattern
+# above holds a date: it is tried where these places put its start, not at every position of the text (three scans
+# of a whole text cost more than one and a few tries).
+_DATE_STARTS = re.compile(rf"{_DATE_FIRST}\b(?={DATE})")
+_SPACES = " \u00a0"
 
 
 @dataclass
@@ -275,11 +281,14 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
                       actors=[_mention(s, "text", "mentioned") for s in actors])
         events.append(event)
 
-    for m in _DATE_ACTOR_HEAD.finditer(body):
+    dates = [m.start() for m in _DATE_STARTS.finditer(body)]
+    if not dates:  # every pattern holds a date
+        return events
+    for m in _anchored(_DATE_ACTOR_HEAD, body, _on_before(body, dates)):
         actors = [s for s in spans if m.start("actor") <= s.start < m.end("actor") and s.kind in ("person", "group")]
         if actors:
             add(m.group("head"), m.start(), m.end(), m.group("date"), actors[:1])
-    for m in _DATED_HEAD.finditer(body):
+    for m in _anchored(_DATED_HEAD, body, dates):
         end, actors = m.end(), []
         after = _ACTOR_AFTER.match(body, m.end())
         if after:
@@ -290,8 +299,50 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
         if body[max(0, start - 4):start].lower() == "the ":
             start -= 4
         add(m.group("head"), start, end, m.group("date"), actors)
-    for m in _HEAD_DATE.finditer(body):
+    for m in _anchored(_HEAD_DATE, body, _head_before(body, dates)):
         owner = [s for s in spans if s.end <= m.start() and m.start() - s.end <= 3 and s.kind in ("person", "group")]
         add(m.group("head"), owner[-1].start if owner else m.start(), m.end(), m.group("date"), owner[-1:])
     events.sort(key=lambda e: e.start)
     return events
+
+
+def _anchored(pattern: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Match]:
+    """What ``pattern.finditer(text)`` finds, for a pattern whose matches can begin only at ``starts`` (ascending)."""
+    end = 0
+    for start in starts:
+        if start >= end:  # (matches do not overlap)
+            match = pattern.match(text, start)
+            if match:
+                yield match
+                end = match.end()
+
+
+def _spaces_before(text: str, at: int) -> int:
+    """Where the run of spaces ending at ``at`` begins (``at`` when there is none)."""
+    while at and text[at - 1] in _SPACES:
+        at -= 1
+    return at
+
+
+def _on_before(text: str, dates: list[int]) -> list[int]:
+    """Where an "on" stands before a date ("on 5 December ...", as ``_DATE_ACTOR_HEAD`` opens)."""
+    found = []
+    for date in dates:
+        gap = _spaces_before(text, date)
+        if gap < date and text.endswith(("on", "On"), 0, gap):
+            found.append(gap - 2)
+    return found
+
+
+def _head_before(text: str, dates: list[int]) -> list[int]:
+    """Where a head word stands before "of", "on" or "dated" and a date ("speech of 1 November", as
+    ``_HEAD_DATE`` opens)."""
+    found = set()
+    for date in dates:
+        gap = _spaces_before(text, date)
+        for word in ("of", "on", "dated") if gap < date else ():
+            if text.endswith(word, 0, gap):
+                head_end = _spaces_before(text, gap - len(word))
+                if head_end < gap - len(word):
+                    found.update(head_end - len(head) for head in _HEAD_WORDS if text.endswith(head, 0, head_end))
+    return sorted(found)

@@ -55,6 +55,7 @@ _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _IS_INITIALS = re.compile(rf"^{_INITIALS}$")
 _BRACKETED = re.compile(r"\[[^\]]*\]")
+_NAME_WORD = re.compile(r"[a-z0-9]+")
 # Continuations of a group name: "Ministry of Foreign Affairs", "Embassy of Hungary in North Korea".
 _GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
@@ -115,7 +116,10 @@ class Recognizer:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._kinds: dict[str, str | None] = {}
-        self._readings: dict[tuple[str, bool], list[_Reading]] = {}  # see _remembered_run
+        # How runs read (see _remembered_run), one dict for ordinary texts and one for strict ones: the runs read
+        # without a look around them (the same wherever they stand), and the remembered readings of the others.
+        self._plain: tuple[dict[str, tuple[Span, ...]], ...] = ({}, {})
+        self._readings: tuple[dict[str, list[_Reading]], ...] = ({}, {})
         self._looks: list[tuple] = []
 
     def find(self, text: str, *, strict: bool = False) -> list[Span]:
@@ -127,8 +131,14 @@ class Recognizer:
         # a stamp's bracket may wrap a name over two lines: "[USSR MFA Far\nEast Department ..." (same offsets)
         text = _BRACKET_LINES.sub(lambda m: m.group().replace("\n", " "), text)
         spans: list[Span] = []
-        for run in _RUN.finditer(text):
-            spans.extend(self._remembered_run(text, run.start(), run.group(), strict))
+        plain = self._plain[strict]
+        for match in _RUN.finditer(text):
+            run = match.group()
+            found = plain.get(run)  # most runs of a long ingest ("The", "Soviet Union"), at once
+            if found is None:
+                spans.extend(self._remembered_run(text, match.start(), run, strict))
+            elif found:
+                spans.extend(_shifted(found, match.start()))
         spans.extend(_lower_groups(text))
         spans.extend(self._compass_adjectives(text))
         spans.sort(key=lambda s: (s.start, -s.end))
@@ -141,22 +151,32 @@ class Recognizer:
         Records print the same names again and again ("Foreign Minister Gromyko", "Japan", "Central Committee").
         Reading a run looks outside it only through ``_look`` (a verb after it, "of the ..." after a group, a comma
         and initials after a surname); a remembered reading is reused where each of its looks sees the same again,
-        so it is exactly what reading the run afresh would give.
+        so it is exactly what reading the run afresh would give. A reading that looked at nothing around its run
+        holds wherever the run stands (most do: "The", "Japan"): ``find`` takes those from ``_plain`` at once.
         """
-        readings = self._readings.setdefault((run, strict), [])
-        for looks, found in readings:
+        for looks, found in self._readings[strict].get(run, ()):
             if _sees_again(looks, text, offset):
-                return [Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in found]
+                return _shifted(found, offset)
         self._looks = []
         spans = self._run(text, offset, run, strict)
-        if len(self._readings) > _REMEMBERED_RUNS:
-            self._readings.clear()
-            readings = self._readings[(run, strict)] = []
-        elif len(readings) == _READINGS_PER_RUN:
+        self._remember(run, strict, offset, spans)
+        return spans
+
+    def _remember(self, run: str, strict: bool, offset: int, spans: list[Span]) -> None:
+        """Keep the reading just made of ``run`` at ``offset`` (``spans``, what it looked at in ``self._looks``)."""
+        memos = (*self._plain, *self._readings)
+        if sum(map(len, memos)) > _REMEMBERED_RUNS:  # a bound on memory over a long ingest: start afresh
+            for memo in memos:
+                memo.clear()
+        found = _shifted(spans, -offset)
+        if not self._looks:  # nothing around the run was looked at: it reads the same wherever it stands
+            self._plain[strict][run] = found
+            return
+        readings = self._readings[strict].setdefault(run, [])
+        if len(readings) == _READINGS_PER_RUN:
             readings.pop(0)
         looks = tuple((feature, tuple(at - offset for at in where), seen) for feature, where, seen in self._looks)
-        readings.append((looks, tuple(Span(s.start - offset, s.end - offset, s.text, s.kind, s.full) for s in spans)))
-        return spans
+        readings.append((looks, found))
 
     def _look(self, feature: Callable[..., object], text: str, *where: int) -> object:
         """``feature(text, *where)``: what a run's reading sees around the run, noted for ``_remembered_run`` (so
@@ -402,6 +422,11 @@ def _given_names(words: list[str]) -> str:
     return " ".join(rest)
 
 
+def _shifted(spans, offset: int) -> tuple[Span, ...]:
+    """``spans`` moved by ``offset`` characters (a remembered reading placed where its run stands, and back)."""
+    return tuple([Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in spans])
+
+
 # ---------------------------------------------------------------- what a run's reading looks at around the run
 # Pure functions of the text and positions in it, read through Recognizer._look.
 def _sees_again(looks: tuple, text: str, offset: int) -> bool:
@@ -497,7 +522,7 @@ def _drop_overlaps(spans: list[Span]) -> list[Span]:
 @lru_cache(maxsize=65536)
 def _name_words(name: str) -> frozenset[str]:
     """Words of a name with editorial brackets closed up ("A[nastas] I. Mikoyan" -> anastas, i, mikoyan)."""
-    return frozenset(re.findall(r"[a-z0-9]+", fold(name.replace("[", "").replace("]", ""))))
+    return frozenset(_NAME_WORD.findall(fold(name.replace("[", "").replace("]", ""))))
 
 
 @lru_cache(maxsize=65536)
