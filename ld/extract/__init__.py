@@ -61,8 +61,8 @@ class Extractor:
             name, offset = FIELDS[index], starts[index]
             local = Span(span.start - offset, span.end - offset, span.text, span.kind, span.full)
             by_field[name].append(local)
-            result.mentions.append(Mention(local.text, local.kind, "mentioned", "text", local.start, local.end,
-                                           field=name, full=local.full))
+            result.mentions.append(Mention.mined(local.text, local.kind, "mentioned", local.start, local.end, name,
+                                                 local.full))
         result.events = find_events(record, by_field)
         return result
 

@@ -18,6 +18,7 @@ from typing import Iterator, Literal
 from ld.dates import try_parse_date
 from ld.entities import Mention
 from ld.extract.recognize import Span
+from ld.extract.scan import anchored, occurrences
 from ld.record import PrintedDate, Record
 
 EventKind = Literal["documented", "referred", "document"]
@@ -38,8 +39,10 @@ _FIRST_PERSON = re.compile(
     r"had[ \u00a0]+(?:a[ \u00a0]+)?(?:conversation|talk|meeting|discussion)s?[ \u00a0]+with|"
     r"spoke[ \u00a0]+with|talked[ \u00a0]+with)\b", re.IGNORECASE)
 _VISITED_ME = re.compile(r"(?=[vrc])\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:see|visit)|called[ \u00a0]+on)[ \u00a0]+(?:me|us)\b")
+_VISITED_ME_OPENS = ("visited", "received", "came", "called")  # the words _VISITED_ME opens with (scan.anchored)
 _PRESENT = re.compile(r"(?=w)\b(?:was|were)[ \u00a0]+(?:also[ \u00a0]+)?present[ \u00a0]+at[ \u00a0]+the[ \u00a0]+"
                       r"(?:conversation|meeting|talks?|discussion|reception)")
+_PRESENT_OPENS = ("was", "were")
 _TITLE_MEETING = re.compile(r"\b(?:conversation|meeting|talks?|discussion|telephone|audience)\b", re.IGNORECASE)
 _TOOK_PLACE = re.compile(rf"(?=[mcdt])\b(?:meeting|conversation|talks?|discussion)[ \u00a0]+(?:took[ \u00a0]+place|was[ \u00a0]+held)"
                          rf"[ \u00a0]+on[ \u00a0]+(?P<date>{DATE})[ \u00a0]+(?:in|at)[ \u00a0]+(?:the[ \u00a0]+)?")
@@ -123,7 +126,7 @@ def find_events(record: Record, spans: dict[str, list[Span]]) -> list[Event]:
 
 # ---------------------------------------------------------------------------------------------- documented meeting
 def _mention(span: Span, field_name: str, role: str) -> Mention:
-    return Mention(span.text, span.kind, role, "text", span.start, span.end, field=field_name, full=span.full)
+    return Mention.mined(span.text, span.kind, role, span.start, span.end, field_name, span.full)
 
 
 def _sentence(text: str, at: int) -> tuple[int, int]:
@@ -171,7 +174,7 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
         if participants:
             break
     if not participants:
-        for match in _VISITED_ME.finditer(body):
+        for match in anchored(_VISITED_ME, body, occurrences(body, _VISITED_ME_OPENS)):
             start, end = match.start(), match.end()
             s_start, s_end = sentences.around(start)
             participants = [_mention(s, "text", "participant") for s in people if s_start <= s.start < start]
@@ -182,7 +185,7 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
     author = _author(record, title_spans)
     if author is not None:
         participants.insert(0, author)
-    for present in _PRESENT.finditer(body, end):
+    for present in anchored(_PRESENT, body, occurrences(body, _PRESENT_OPENS, end)):
         p_start, _ = sentences.around(present.start())
         participants += [_mention(s, "text", "participant") for s in people if p_start <= s.start < present.start()]
     sentence = body[s_start:s_end]
@@ -284,11 +287,11 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
     dates = [m.start() for m in _DATE_STARTS.finditer(body)]
     if not dates:  # every pattern holds a date
         return events
-    for m in _anchored(_DATE_ACTOR_HEAD, body, _on_before(body, dates)):
+    for m in anchored(_DATE_ACTOR_HEAD, body, _on_before(body, dates)):
         actors = [s for s in spans if m.start("actor") <= s.start < m.end("actor") and s.kind in ("person", "group")]
         if actors:
             add(m.group("head"), m.start(), m.end(), m.group("date"), actors[:1])
-    for m in _anchored(_DATED_HEAD, body, dates):
+    for m in anchored(_DATED_HEAD, body, dates):
         end, actors = m.end(), []
         after = _ACTOR_AFTER.match(body, m.end())
         if after:
@@ -299,22 +302,11 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
         if body[max(0, start - 4):start].lower() == "the ":
             start -= 4
         add(m.group("head"), start, end, m.group("date"), actors)
-    for m in _anchored(_HEAD_DATE, body, _head_before(body, dates)):
+    for m in anchored(_HEAD_DATE, body, _head_before(body, dates)):
         owner = [s for s in spans if s.end <= m.start() and m.start() - s.end <= 3 and s.kind in ("person", "group")]
         add(m.group("head"), owner[-1].start if owner else m.start(), m.end(), m.group("date"), owner[-1:])
     events.sort(key=lambda e: e.start)
     return events
-
-
-def _anchored(pattern: re.Pattern, text: str, starts: list[int]) -> Iterator[re.Match]:
-    """What ``pattern.finditer(text)`` finds, for a pattern whose matches can begin only at ``starts`` (ascending)."""
-    end = 0
-    for start in starts:
-        if start >= end:  # (matches do not overlap)
-            match = pattern.match(text, start)
-            if match:
-                yield match
-                end = match.end()
 
 
 def _spaces_before(text: str, at: int) -> int:

@@ -23,6 +23,7 @@ from ld.authority import Authority
 from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_WORDS, GROUP_CUES, GROUP_HEADS,
                                 GROUP_LEAD, NAME_EDGES, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES,
                                 PLACE_HEADS, SPEECH_VERBS, STOPWORDS, TOWN_AFTER_HEADS)
+from ld.extract.scan import anchored, occurrences
 from ld.names import fold, match_key
 
 
@@ -60,6 +61,7 @@ _NAME_WORD = re.compile(r"[a-z0-9]+")
 _GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
 _LOWER_HEAD = re.compile(r"(?=[gmoe])\b(?:government|ministry|organi[sz]ation|embassy)\b")
+_LOWER_HEAD_OPENS = ("government", "ministry", "organi", "embassy")  # what _LOWER_HEAD opens with (scan.anchored)
 _LOWER_GROUP = re.compile(
     r"(?=[A-Z\[])(?:\b(?P<adj>[A-Z][a-z]+)|(?P<br>\[[A-Z][^\[\]\n]{1,40}\]))[ \u00a0](?P<mid>(?:[a-z]+['’]?[ \u00a0]){0,2}?)$"
 )
@@ -484,7 +486,7 @@ def _group_tail(text: str, end: int) -> str:
 
 def _lower_groups(text: str) -> list[Span]:
     found = []
-    for head in _LOWER_HEAD.finditer(text):
+    for head in anchored(_LOWER_HEAD, text, occurrences(text, _LOWER_HEAD_OPENS)):
         window = max(0, head.start() - 70)
         m = _LOWER_GROUP.search(text, window, head.start())
         if not m:
