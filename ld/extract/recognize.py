@@ -89,7 +89,7 @@ _READINGS_PER_RUN = 8
 
 
 # What is looked at around a run, where (offsets), what was seen; and the spans read then.
-_Reading = tuple[tuple[tuple[Callable[..., object], tuple[int, ...], object], ...], tuple["Span", ...]]
+_Reading = tuple[tuple[tuple[Callable[..., object], int, int | None, object], ...], tuple["Span", ...]]
 
 
 class _Token:
@@ -177,14 +177,15 @@ class Recognizer:
         readings = self._readings[strict].setdefault(run, [])
         if len(readings) == _READINGS_PER_RUN:
             readings.pop(0)
-        looks = tuple((feature, tuple(at - offset for at in where), seen) for feature, where, seen in self._looks)
+        looks = tuple((feature, at - offset, None if end is None else end - offset, seen)
+                      for feature, at, end, seen in self._looks)
         readings.append((looks, found))
 
-    def _look(self, feature: Callable[..., object], text: str, *where: int) -> object:
-        """``feature(text, *where)``: what a run's reading sees around the run, noted for ``_remembered_run`` (so
+    def _look(self, feature: Callable[..., object], text: str, at: int, end: int | None = None) -> object:
+        """``feature(text, at[, end])``: what a run's reading sees around the run, noted for ``_remembered_run`` (so
         a feature gives all the reading takes from the text it looks at: the words, not only how many)."""
-        seen = feature(text, *where)
-        self._looks.append((feature, where, seen))
+        seen = feature(text, at) if end is None else feature(text, at, end)
+        self._looks.append((feature, at, end, seen))
         return seen
 
     def _run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
@@ -433,8 +434,8 @@ def _shifted(spans, offset: int) -> tuple[Span, ...]:
 # Pure functions of the text and positions in it, read through Recognizer._look.
 def _sees_again(looks: tuple, text: str, offset: int) -> bool:
     """Whether a run at ``offset`` of ``text`` sees around it what a remembered reading saw (``_Reading``)."""
-    for feature, where, seen in looks:
-        if feature(text, *[offset + at for at in where]) != seen:
+    for feature, at, end, seen in looks:
+        if (feature(text, offset + at) if end is None else feature(text, offset + at, offset + end)) != seen:
             return False
     return True
 
@@ -507,7 +508,12 @@ def _lower_groups(text: str) -> list[Span]:
 def _drop_overlaps(spans: list[Span]) -> list[Span]:
     """Keep the longer of overlapping spans; places named inside group names stay (the group names them)."""
     kept: list[Span] = []
+    reach = 0  # where the kept spans end at the furthest (spans come in order of their start)
     for span in spans:
+        if span.start >= reach:  # clear of every kept span: the common case, without a look at them
+            kept.append(span)
+            reach = span.end
+            continue
         clash = None
         for k in kept[-8:]:
             if (k.start < span.end and span.start < k.end and not (span.kind == "place" and k.kind == "group")
@@ -518,6 +524,9 @@ def _drop_overlaps(spans: list[Span]) -> list[Span]:
             kept.append(span)
         elif span.end - span.start > clash.end - clash.start:
             kept[kept.index(clash)] = span
+        else:
+            continue
+        reach = max(reach, span.end)
     return kept
 
 
