@@ -19,6 +19,14 @@ TEXT_PARTS = (None, "title", "summary")  # a record's texts: the body (None), it
 DEFAULT_BASE_URI = "http://127.0.0.1:8080/"
 _MAX_SLUG = 80
 _MAX_REMEMBERED = 100_000  # IRIs a Minter keeps
+# Fragments the mapper makes ("creation", "mention-3", "event-1-date"): nothing in them URIRef() would warn about.
+_PLAIN_FRAGMENT = re.compile(r"[A-Za-z0-9._~=,-]+")
+
+
+def _known_iri(text: str) -> URIRef:
+    """A URIRef of ``text``, made of parts already checked: URIRef() scans every character for ones it would warn
+    about (2-3 us), and a record's evidence makes two such IRIs per annotation (its node and the span it targets)."""
+    return str.__new__(URIRef, text)
 
 
 def check_base_uri(base: str) -> str:
@@ -83,7 +91,14 @@ class Minter:
 
     def part(self, document: URIRef, fragment: str) -> URIRef:
         """A node that exists only inside one record: ``{document}#{fragment}``."""
+        if type(document) is URIRef and _PLAIN_FRAGMENT.fullmatch(fragment):
+            return _known_iri(f"{document}#{fragment}")
         return URIRef(f"{document}#{fragment}")
+
+    def span(self, text: URIRef, start: int, end: int) -> URIRef:
+        """Characters ``start`` to ``end`` of a text/plain resource (``text``: an IRI of :meth:`text`), as an RFC
+        5147 fragment IRI ``{text}#char=start,end``: what the evidence of a mined name targets."""
+        return _known_iri(f"{text}#char={int(start)},{int(end)}")
 
     def text(self, key: str, part: str | None = None) -> URIRef:
         """A record's text as published, a text/plain resource: ``{base}text/{key}`` for the body,

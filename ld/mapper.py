@@ -33,8 +33,8 @@ _REFERRED_ROLES = {"author", "associated", "contributor", "place", "recipient", 
 _CREATOR_ROLES = {"author", "drafter"}
 _METADATA_ORIGINS = ("metadata", "apparatus")
 # Web Annotation terms, looked up once (an rdflib Namespace attribute costs microseconds, and a record has hundreds)
-(_OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _P190) = (
-    OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, CRM.P190_has_symbolic_content)
+(_RDF_TYPE, _OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _P190) = (
+    RDF.type, OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, CRM.P190_has_symbolic_content)
 _TEXT_PLAIN = Literal("text/plain")
 
 
@@ -308,13 +308,13 @@ class _RecordBuilder:
         quote and a position selector took twelve."""
         node, resource, text = source
         ann = self.part(fragment)
-        segment = URIRef(f"{resource}#char={start},{end}")
+        segment = self.minter.span(resource, start, end)
         # Straight into the graph's store: Graph.add checks each triple's terms, and the terms here are made just above.
-        add, g = self.g.store.add, self.g
-        for triple in ((ann, RDF.type, _OA_ANNOTATION), (ann, _OA_MOTIVATED_BY, _OA_IDENTIFYING),
-                       (ann, _OA_HAS_BODY, body), (ann, _OA_HAS_TARGET, segment),
-                       (segment, _P190, _cached_literal(text[start:end]))):
-            add(triple, g)
+        store, g = self.g.store, self.g
+        store.add_node(ann, ((_RDF_TYPE, _OA_ANNOTATION), (_OA_MOTIVATED_BY, _OA_IDENTIFYING), (_OA_HAS_BODY, body),
+                             (_OA_HAS_TARGET, segment)))
+        store.add_node(segment, ((_P190, _cached_literal(text[start:end])),))
+        add = store.add
         if resource not in self.published_texts:
             self.published_texts.add(resource)
             add((resource, DCTERMS.isFormatOf, node), g)

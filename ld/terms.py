@@ -79,6 +79,21 @@ class LeanMemory(SimpleMemory):
                 objects[o] = 1
         self._indexed = False
 
+    def add_node(self, s, pairs) -> None:
+        """Add ``(s, p, o)`` for each ``(p, o)`` of ``pairs`` in one call; a subject not yet in the graph (such as an
+        evidence annotation, four triples) gets its index entry built at once."""
+        spo = self._SimpleMemory__spo
+        by_p = spo.get(s)
+        if by_p is None:
+            by_p = spo[s] = {}
+        for p, o in pairs:
+            objects = by_p.get(p)
+            if objects is None:
+                by_p[p] = {o: 1}
+            else:
+                objects[o] = 1
+        self._indexed = False
+
     def triples(self, triple_pattern, context=None):
         if not self._indexed and triple_pattern[0] is None and (
                 triple_pattern[1] is not None or triple_pattern[2] is not None):

@@ -226,3 +226,38 @@ def test_triples_of_reads_a_mapped_graph_as_iterating_it_does(pipeline):
     plain = Graph()
     plain.parse(data=mapped.graph.serialize(format="nt"), format="nt")
     assert set(triples_of(plain)) == set(mapped.graph)
+
+
+def test_lean_memory_add_node_adds_as_add_does():
+    """LeanMemory.add_node (the evidence's one call per annotation) gives the graph that one add per triple gives,
+    for a new subject and for one already there (two annotations can quote the same span)."""
+    from rdflib import RDF, Literal
+
+    from ld.terms import LeanMemory
+
+    s, other = URIRef("http://example.org/r#mention-1"), URIRef("http://example.org/t#char=0,6")
+    p, q = URIRef("http://example.org/p"), URIRef("http://example.org/q")
+    pairs = ((RDF.type, p), (q, Literal("Ivanov")), (q, Literal("Ivanov")), (q, other))
+    lean, plain = Graph(store=LeanMemory()), Graph()
+    lean.add((other, p, Literal("x")))
+    plain.add((other, p, Literal("x")))
+    for node in (s, other):
+        lean.store.add_node(node, pairs)
+        for predicate, obj in pairs:
+            plain.add((node, predicate, obj))
+    assert set(lean) == set(plain) and len(lean) == len(plain) == 7
+    assert set(lean.subjects(q, other)) == {s, other}  # the other indexes are built on demand, as after add
+
+
+def test_minted_spans_and_parts_are_ordinary_iris():
+    """Minter.span and Minter.part skip URIRef's character scan for the fragments the mapper makes; the IRIs must be
+    the same as URIRef() makes, and a fragment with other characters still goes through URIRef()."""
+    from ld.iris import Minter
+
+    minter = Minter("http://example.org/")
+    doc, text = minter.document("r1"), minter.text("r1")
+    assert minter.span(text, 10, 16) == URIRef("http://example.org/text/r1#char=10,16")
+    assert type(minter.span(text, 10, 16)) is URIRef
+    assert minter.part(doc, "mention-3") == URIRef("http://example.org/id/document/r1#mention-3")
+    assert type(minter.part(doc, "event-1-date")) is URIRef
+    assert minter.part(doc, "a b") == URIRef("http://example.org/id/document/r1#a b")
