@@ -20,11 +20,13 @@ import errno
 import os
 import re
 import socket
+import time
 from datetime import datetime
 from urllib.parse import urlsplit
 
-from gunicorn import util
+from gunicorn import SERVER, util
 from gunicorn.http import wsgi
+from gunicorn.http.message import TOKEN_RE
 from gunicorn.http.body import Body, LengthReader
 from gunicorn.workers.sync import SyncWorker
 
@@ -140,44 +142,128 @@ class DocketWorker(SyncWorker):
         return read_sparql_get(head, cfg, addr)
 
     def _serve(self, listener, request: SparqlRequest, client, addr) -> None:
-        """``SyncWorker.handle_request`` for a request read here: the environ built here, the response written by
-        gunicorn's ``Response``."""
-        environ, resp = {}, None
+        """``SyncWorker.handle_request`` for a request read here: the environ built here, and the response written
+        here (``_Answer``) when it is plain, else by gunicorn's ``Response``."""
+        environ, answer = {}, None
         try:
             self.cfg.pre_request(self, request)
             started = datetime.now()
             environ = sparql_environ(self._base_environ, request, client, addr, listener.getsockname())
-            resp = wsgi.Response(request, client, self.cfg)
-            resp.force_close()  # as gunicorn's sync worker: one request per connection
+            answer = _Answer(request, client, self.cfg)
             self.nr += 1
             if self.nr >= self.max_requests:
                 self.log.info("Autorestarting worker after current request.")
                 self.alive = False
-            body = self.wsgi(environ, resp.start_response)
+            body = self.wsgi(environ, answer.start_response)
             try:
-                if isinstance(body, environ["wsgi.file_wrapper"]):
-                    resp.write_file(body)
-                else:
-                    for item in body:
-                        resp.write(item)
-                resp.close()
+                answer.send(body, environ)
             finally:
-                self.log.access(resp, request, environ, datetime.now() - started)
+                self.log.access(answer.written, request, environ, datetime.now() - started)
                 if hasattr(body, "close"):
                     body.close()
         except OSError:
             raise
         except (Exception, SystemExit):
-            if resp is not None and resp.headers_sent:  # too late for a 500: gunicorn logs it and drops the client
+            if answer is not None and answer.started:  # too late for a 500: gunicorn logs it and drops the client
                 self.log.exception("Error handling request")
                 return
             raise
         finally:
             try:
-                self.cfg.post_request(self, request, environ, resp)
+                self.cfg.post_request(self, request, environ, answer and answer.written)
             except Exception:  # noqa: BLE001 - as gunicorn does
                 self.log.exception("Exception in post_request hook")
 
+
+class _Answer:
+    """Writes the app's response as gunicorn's ``Response`` would (same status line, Server, Date, Connection: close,
+    the app's headers in order), in one ``sendall``, when it is plain: a list of byte strings as long as its one
+    Content-Length says, a status with a body, header names and values as gunicorn accepts them and none hop-by-hop.
+    Anything else goes through gunicorn's ``Response`` itself. ``written`` is what the access log reads."""
+
+    def __init__(self, request: SparqlRequest, client, cfg):
+        self.request, self.client, self.cfg = request, client, cfg
+        self.status: str | None = None
+        self.headers: list = []
+        self.written = None  # gunicorn's Response, or _Written
+        self.started = False
+
+    def start_response(self, status, headers, exc_info=None):
+        if exc_info is not None and self.started:
+            raise exc_info[1].with_traceback(exc_info[2])
+        self.status, self.headers = status, headers
+        return self._write_unbuffered
+
+    def _write_unbuffered(self, data: bytes) -> None:  # the WSGI write() callable: gunicorn's writer does it
+        self._gunicorn_response().write(data)
+
+    def send(self, body, environ) -> None:
+        head = self._plain_head(body)
+        if head is None:
+            resp = self._gunicorn_response()
+            if isinstance(body, environ["wsgi.file_wrapper"]):
+                resp.write_file(body)
+            else:
+                for item in body:
+                    resp.write(item)
+            resp.close()
+            return
+        self.started = True
+        self.client.sendall(b"".join([head, *body]))
+        self.written = _Written(self.status, self.headers, sum(map(len, body)))
+
+    def _gunicorn_response(self):
+        if self.written is None:
+            self.written = wsgi.Response(self.request, self.client, self.cfg)
+            self.written.force_close()  # as gunicorn's sync worker: one request per connection
+            self.written.start_response(self.status, self.headers)
+            self.started = True
+        return self.written
+
+    def _plain_head(self, body) -> bytes | None:
+        status = self.status
+        if type(body) is not list or not isinstance(status, str) or not _STATUS.fullmatch(status):
+            return None
+        lines = [f"HTTP/{self.request.version[0]}.{self.request.version[1]} {status}\r\n"
+                 f"Server: {SERVER}\r\nDate: {_date()}\r\nConnection: close\r\n"]
+        length = None
+        for name, value in self.headers:
+            if (not isinstance(name, str) or not isinstance(value, str) or not TOKEN_RE.fullmatch(name)
+                    or not _VALUE.fullmatch(value) or util.is_hoppish(name)):
+                return None
+            if name.lower() == "content-length":
+                if length is not None:
+                    return None
+                length = value
+            lines.append(f"{name}: {value}\r\n")
+        if length is None or not all(type(item) is bytes for item in body) \
+                or length != str(sum(map(len, body))):
+            return None
+        lines.append("\r\n")
+        return "".join(lines).encode("latin-1")
+
+
+class _Written:
+    """What gunicorn's access log reads of a response written by ``_Answer``."""
+
+    def __init__(self, status: str, headers: list, sent: int):
+        self.status, self.headers, self.sent = status, headers, sent
+        self.response_length = sent
+
+
+# A status gunicorn writes as it is (three digits, a reason), but none without a body: 1xx, 204, 304.
+_STATUS = re.compile(r"(?!1|204|304)[0-9]{3} [!-~](?:[ !-~]*[!-~])?")
+# A header value gunicorn writes as it is: printable ASCII, nothing to strip at either end, or empty.
+_VALUE = re.compile(r"(?:[!-~](?:[ !-~]*[!-~])?)?")
+_last_date: list = [0, ""]
+
+
+def _date() -> str:
+    """The Date header's value, formatted once a second."""
+    now = int(time.time())
+    if now != _last_date[0]:
+        _last_date[:] = [now, util.http_date(now)]
+    return _last_date[1]
 
 
 def sparql_environ(base: dict, request: SparqlRequest, client, addr: tuple, server: tuple) -> dict:

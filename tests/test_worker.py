@@ -229,3 +229,27 @@ def test_heads_at_the_limits():
     assert read_sparql_get(longer + b"\r\n\r\n", cfg, PEER) is None
     many = head({"query": "ASK {}"}, fields={"Host": "x"}).replace(b"\r\n\r\n", b"\r\n" + b"DNT: 1\r\n" * 2 + b"\r\n")
     assert read_sparql_get(many, cfg, PEER) is None  # a field twice
+
+
+def test_plain_answers_are_written_in_one_piece_and_others_by_gunicorn():
+    from server.worker import _Answer
+
+    request = read_sparql_get(TAKEN["ask"], Config(), PEER)[0]
+    here, there = socket.socketpair()
+    with here, there:
+        def head_of(status, headers, body):
+            answer = _Answer(request, here, Config())
+            answer.start_response(status, headers)
+            return answer._plain_head(body)
+
+        plain = [("Content-Type", "application/json"), ("Content-Length", "4"), ("Vary", "Accept")]
+        assert head_of("200 OK", plain, [b"{}", b"{}"]).startswith(b"HTTP/1.1 200 OK\r\nServer: gunicorn\r\nDate: ")
+        assert head_of("400 BAD REQUEST", plain, [b"abcd"]) is not None
+        assert head_of("200 OK", plain, iter([b"abcd"])) is None  # not a list
+        assert head_of("200 OK", plain, [b"abc"]) is None  # Content-Length says otherwise
+        assert head_of("200 OK", plain[:1], [b"abcd"]) is None  # no Content-Length
+        assert head_of("304 NOT MODIFIED", plain, [b"abcd"]) is None
+        assert head_of("200 OK", [*plain, ("Connection", "keep-alive")], [b"abcd"]) is None  # hop-by-hop
+        assert head_of("200 OK", [*plain, ("X-Odd", " padded ")], [b"abcd"]) is None
+        assert head_of("200 OK", [*plain, ("X-Bad", "a\r\nb")], [b"abcd"]) is None
+        assert head_of("200 OK", [*plain, ("Bad Name", "a")], [b"abcd"]) is None
