@@ -27,7 +27,8 @@ CORPUS = shared_dir() / "corpus"
 RECORDS = ("kohl-conversation-guterres-1997-10-22.txt", "cable-339-czechoslovak-embassy-havana-1962-10-31.txt")
 PEER, SERVER = ("127.0.0.1", 40404), ("127.0.0.1", 8080)
 TITLES = "PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?doc ?title WHERE { ?doc dcterms:title ?title }"
-UTF8 = 'PREFIX dcterms: <http://purl.org/dc/terms/> SELECT ?doc WHERE { ?doc dcterms:title ?t FILTER(CONTAINS(?t, "Pavlíček")) }'
+UTF8 = ('PREFIX dcterms: <http://purl.org/dc/terms/> '
+        'SELECT ?doc WHERE { ?doc dcterms:title ?t FILTER(CONTAINS(?t, "Pavlíček")) }')
 URLLIB = {"Accept-Encoding": "identity", "Host": "127.0.0.1:8080", "User-Agent": "Python-urllib/3.11",
           "Connection": "close"}
 
