@@ -5,9 +5,9 @@ new connection. For a small query gunicorn's pure-Python parser, environ and res
 worker's CPU per request beside the query's (measured: about 0.4 ms of CPU around 0.75 ms for the app on a 2-core
 machine; this worker's read and write take about 0.25). So ``handle`` first *peeks* at the bytes the client sent
 (``MSG_PEEK``: nothing is taken from the socket) and, only when they are one complete head of exactly that shape,
-reads it with one regular expression per line. Anything else, or any doubt (a body or a field that announces one, pipelined bytes, a
-head split over two reads, odd whitespace, obs-fold, non-ASCII, long lines, other header fields, HTTP/0.9 or 2),
-goes to gunicorn's own handling untouched, which then reads the very same bytes from the socket.
+reads it with one regular expression per line. Anything else, or any doubt (a body or a field that announces one,
+pipelined bytes, a head split over two reads, odd whitespace, obs-fold, non-ASCII, long lines, other header fields,
+HTTP/0.9 or 2), goes to gunicorn's own handling untouched, which then reads the very same bytes from the socket.
 
 Such a request is then served as ``SyncWorker.handle_request`` serves one (same hooks, max-requests count, access
 log, error handling, ``Connection: close``, close), with the WSGI environ built here (the keys and values
