@@ -121,6 +121,13 @@ def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
         f"| peak RSS, all processes together (sampled) | {one[3]:,.0f} MiB | {many[3]:,.0f} MiB |",
         f"| CPU ms per record, all processes | {1000 * one[4] / count:,.1f} | {1000 * many[4] / count:,.1f} |",
         "",
+        # One process already overlaps its store writes (a background thread) with the next records, so on 2 cores
+        # --jobs 2 can gain at most 2 x wall / CPU of one process, even if running in parallel cost no CPU at all.
+        f"Ceiling on {os.cpu_count()} cores with no parallel overhead at all (one process already writes in a "
+        f"background thread): {os.cpu_count()} x wall / CPU of --jobs 1 = "
+        f"{os.cpu_count() * one[0] / one[4]:.2f}x; at the CPU --jobs {jobs} spent: "
+        f"{os.cpu_count() * one[0] / many[4]:.2f}x.",
+        "",
         f"Summary lines: `{one[2]}`; --jobs {jobs}: `{many[2]}`.",
     ]
 

@@ -27,7 +27,7 @@ from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
 from ld.namespaces import DOCKET
 from ld.readers import DEFAULT_MAX_BYTES, read_path
 from ld.record import Record
-from ld.store import LinesGraph, Store, triple_lines
+from ld.store import LinesGraph, RecordState, Store, triple_lines
 from ld.validate import Report, Validator
 from ld.vocab import Vocabulary, load_vocabulary
 
@@ -232,9 +232,10 @@ class Ingester:
 
     def _ingest_record(self, record: Record, prepared=None) -> Outcome:
         notices = list(record.notices)
-        self._check_duplicate_id(record)
+        state = self._check_duplicate_id(record)  # a record with an ID: its IRI's state, read once
         doc = self._claim_key(record)
-        state = self.store.record_state(doc)
+        if not record.record_id:
+            state = self.store.record_state(doc)
         if (not self.force and state and state.checksum == record.checksum
                 and state.mapper_version == self.pipeline.version):
             return Outcome(record.source, "unchanged", doc, notices=notices)
@@ -294,19 +295,21 @@ class Ingester:
                 return prepared.mapped, prepared.report
         return self.pipeline.map(record, key), None
 
-    def _check_duplicate_id(self, record: Record) -> None:
-        """Two different files may not carry one record ID (in this run or in the store).
+    def _check_duplicate_id(self, record: Record) -> RecordState | None:
+        """Two different files may not carry one record ID (in this run or in the store). Returns the stored state
+        of the record's IRI (None without an ID, or when the IRI holds no record).
 
         A record ID fixes the record's IRI, so the check is whether that IRI already belongs to another file.
         """
         if not record.record_id:
-            return
+            return None
         earlier = self._ids_this_run.setdefault(record.record_id, record.source)
         if earlier != record.source:
             raise RecordError(record.source, f"record ID {record.record_id} is already used by {earlier}")
         state = self.store.record_state(self.pipeline.minter.document(document_key(record)))
         if state and state.source_file != record.source:
             raise RecordError(record.source, f"record ID {record.record_id} is already used by {state.source_file}")
+        return state
 
     def _claim_key(self, record: Record) -> URIRef:
         """The record's IRI; a date+title key already taken by another file gets a short hash of this file's name.
