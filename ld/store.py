@@ -624,11 +624,13 @@ class SparqlStore(Store):
         Otherwise the record's graph is dropped and inserted whole, in the same request. A thread lock guards
         read-diff-write; one writer per store is docket's rule (``docket ingest``)."""
         self._check_writable()
+        writes = list(writes)
         with self._write_lock:
             text, entity_lines = self._records_request(writes)
             if text:
                 self._update(text)
             self._remember_entity_lines(entity_lines)
+            self._labels_committed(entity for _, _, entities in writes for entity in entities.subjects(RDFS.label))
 
     def _records_request(self, writes: Iterable[RecordWrite]) -> tuple[str | None, list[str]]:
         """The update request replacing ``writes`` (None when nothing changes) and the entity lines it inserts."""
@@ -752,7 +754,7 @@ class SparqlStore(Store):
                 self._in_flight = (batch, self._writer.submit(self._update, text), entity_lines)
             else:
                 self._remember_entity_lines(entity_lines)
-                self._labels_committed(batch)
+                self._labels_committed(batch.labels)
         if wait:
             self._wait_in_flight()
 
@@ -763,16 +765,16 @@ class SparqlStore(Store):
         try:
             future.result()  # a failed write raises here, in the caller's thread
             self._remember_entity_lines(entity_lines)
-            self._labels_committed(batch)
+            self._labels_committed(batch.labels)
         finally:
             self._in_flight = None
 
-    def _labels_committed(self, batch: _Pending) -> None:
-        """The entities ``batch`` labels have a label in the store now: the memo's "none" no longer holds for them
-        (the next lookup asks the store, once)."""
+    def _labels_committed(self, entities: Iterable[URIRef]) -> None:
+        """``entities`` have a label in the store now (a committed write gave them one): the bulk-mode memo's
+        "none" no longer holds for them (the next lookup asks the store, once)."""
         memo = self._stored_labels
         if memo:
-            for iri in batch.labels:
+            for iri in entities:
                 if iri in memo and memo[iri] is None:
                     del memo[iri]
 

@@ -209,6 +209,10 @@ def test_bulk_mode_label_lookups_follow_the_batches_of_entities_new_to_the_store
     with store.bulk_mode(batch_size=2):
         assert store.entity_labels([someone]) == {}
         assert store.entity_labels([someone]) == {}  # asked again: still none
+        other = minter.thing("person", "pak-hon-yong")
+        assert store.entity_labels([other]) == {}
+        store.replace_records([subject.record("direct", people=("pak-hon-yong",))])  # written at once, not buffered
+        assert store.entity_labels([other]) == {other: "Pak Hon Yong"}
         store.replace_record(*subject.record("new-1", people=("ri-ju-yon",)))
         assert store.entity_labels([someone]) == {someone: "Ri Ju Yon"}  # buffered
         store.replace_record(*subject.record("new-2"))  # the batch goes to the writer
