@@ -257,6 +257,8 @@ ANCHORED_TEXTS = [
     "the 5 December 12 meeting; a xdecree of 5 May; decree  of  5 May; On 12 May, the CC  convened its plenum",
     "R. Kennedy came to see me. He visited us. Nam was also present at the conversation; they were present at the talks",
     "the Soviet government, [The Soviet] geological ministry, a Hungarian organization, the embassy, xembassy",
+    "I visited Nam Il. We  had a talk with him! \u0130 met with Ri; Hi we\u00a0called on Kim. A. Smith? \"Yes.\" 5 May 12",
+    "the North Korean and South Vietnamese, East German and West Yemeni sides; NorthKorean, South  Korean",
 ]
 
 
@@ -264,20 +266,25 @@ def test_patterns_tried_only_where_they_can_begin_find_what_a_scan_finds():
     """Patterns matched only where a match can begin (ld.extract.scan: after the dates found, at the words they open
     with) find what scanning the whole text finds: the shortcut changes nothing."""
     from ld.extract import events, recognize
-    from ld.extract.scan import anchored, occurrences
+    from ld.extract.scan import anchored, occurrences, openings
 
     texts = ANCHORED_TEXTS + [read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt"))]
     for text in texts:
-        dates = [m.start() for m in events._DATE_STARTS.finditer(text)]
+        dates = events.date_starts(text)
+        assert dates == [m.start() for m in events._DATE_STARTS.finditer(text)]
+        assert events._Sentences(text)._breaks == [m.span() for m in events._SENTENCE_END.finditer(text)]
         for pattern, starts in [(events._DATED_HEAD, dates),
                                 (events._DATE_ACTOR_HEAD, events._on_before(text, dates)),
                                 (events._HEAD_DATE, events._head_before(text, dates)),
                                 (events._VISITED_ME, occurrences(text, events._VISITED_ME_OPENS)),
                                 (events._PRESENT, occurrences(text, events._PRESENT_OPENS)),
-                                (recognize._LOWER_HEAD, occurrences(text, recognize._LOWER_HEAD_OPENS))]:
+                                (events._FIRST_PERSON, openings(events._FIRST_PERSON_OPENS, text)),
+                                (recognize._LOWER_HEAD, occurrences(text, recognize._LOWER_HEAD_OPENS)),
+                                (recognize._COMPASS_ADJECTIVE, occurrences(text, recognize._COMPASS_OPENS))]:
             scanned = [(m.span(), m.groups()) for m in pattern.finditer(text)]
             assert [(m.span(), m.groups()) for m in anchored(pattern, text, starts)] == scanned, (pattern, text[:80])
-    assert any(events._HEAD_DATE.search(t) for t in ANCHORED_TEXTS)  # the texts exercise the patterns
+    for pattern in (events._HEAD_DATE, events._DATE_ACTOR_HEAD, events._FIRST_PERSON, recognize._COMPASS_ADJECTIVE):
+        assert any(pattern.search(t) for t in ANCHORED_TEXTS)  # the texts exercise the patterns
 
 
 def test_a_mined_mention_is_the_mention_its_constructor_makes():

@@ -18,7 +18,7 @@ from typing import Iterator, Literal
 from ld.dates import try_parse_date
 from ld.entities import Mention
 from ld.extract.recognize import Span
-from ld.extract.scan import anchored, occurrences
+from ld.extract.scan import anchored, occurrences, openings
 from ld.record import PrintedDate, Record
 
 EventKind = Literal["documented", "referred", "document"]
@@ -38,6 +38,9 @@ _FIRST_PERSON = re.compile(
     r"(?=[iw])\b(?:I|we)[ \u00a0]+(?:visited|received|met(?:[ \u00a0]+with)?|called[ \u00a0]+on|"
     r"had[ \u00a0]+(?:a[ \u00a0]+)?(?:conversation|talk|meeting|discussion)s?[ \u00a0]+with|"
     r"spoke[ \u00a0]+with|talked[ \u00a0]+with)\b", re.IGNORECASE)
+# where _FIRST_PERSON may open (scan.openings): "I" or "we" and a space, in any case (re.IGNORECASE also takes the
+# Turkish dotted and dotless i for an i)
+_FIRST_PERSON_OPENS = re.compile("[iIwW\u0130\u0131][eE]?[ \u00a0]")
 _VISITED_ME = re.compile(r"(?=[vrc])\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:see|visit)|called[ \u00a0]+on)[ \u00a0]+(?:me|us)\b")
 _VISITED_ME_OPENS = ("visited", "received", "came", "called")  # the words _VISITED_ME opens with (scan.anchored)
 _PRESENT = re.compile(r"(?=w)\b(?:was|were)[ \u00a0]+(?:also[ \u00a0]+)?present[ \u00a0]+at[ \u00a0]+the[ \u00a0]+"
@@ -49,6 +52,7 @@ _TOOK_PLACE = re.compile(rf"(?=[mcdt])\b(?:meeting|conversation|talks?|discussio
 _WORDY = re.compile(r"[A-Za-z]{3,}")
 _HEADING_WORDS = re.compile(r"\b(?:from|den|at)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)[\"”’)\]]*\s+|\n")
+_SENTENCE_END_AFTER, _SENTENCE_END_AT = (".", "!", "?"), ("\n",)  # where its matches can begin (scan.anchored)
 
 _DOCUMENT_HEADS = ("decree", "resolution", "telegram", "letter", "declaration", "order", "memorandum", "note",
                    "directive", "instruction", "report", "appeal", "message")
@@ -67,10 +71,13 @@ _DATE_ACTOR_HEAD = re.compile(
 # "Fidel's speech of 1 November", "a conference on 5 December"
 _HEAD_DATE = re.compile(rf"{_HEAD_FIRST}\b(?P<head>{_HEADS})[ \u00a0]+(?:of|on|dated)[ \u00a0]+(?P<date>{DATE})")
 _ACTOR_AFTER = re.compile(r"[ \u00a0]+(?:of|by|from)[ \u00a0]+(?:the[ \u00a0]+)?")
-# Where a date may begin, overlapping ones too ("5 December 12 meeting" holds "December 12 meeting"). Each pattern
-# above holds a date: it is tried where these places put its start, not at every position of the text (three scans
-# of a whole text cost more than one and a few tries).
+# Whether a date begins here (a zero-width test). Each pattern above holds a date: it is tried only where one begins
+# (scan.anchored), not at every position of the text. A date names its month, and every month's name opens with one
+# of these: the places a date can begin are found from where they are printed, not by a scan of every position.
 _DATE_STARTS = re.compile(rf"{_DATE_FIRST}\b(?={DATE})")
+_MONTH_OPENS = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")  # (scan.openings)
+# what a day-first date prints before its month: one or two digits, perhaps "st"/"nd"/"rd"/"th", one space
+_DAY_WIDTHS = (2, 3, 4, 5)
 _SPACES = " \u00a0"
 
 
@@ -144,7 +151,9 @@ class _Sentences:
 
     @cached_property
     def _breaks(self) -> list[tuple[int, int]]:
-        return [m.span() for m in _SENTENCE_END.finditer(self.text)]
+        text = self.text
+        starts = sorted([at + 1 for at in occurrences(text, _SENTENCE_END_AFTER)] + occurrences(text, _SENTENCE_END_AT))
+        return [m.span() for m in anchored(_SENTENCE_END, text, starts)]
 
     @cached_property
     def _ends(self) -> list[int]:
@@ -164,7 +173,7 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
     people = [s for s in spans if s.kind == "person"]
     sentences = _Sentences(body)
     participants: list[Mention] = []
-    for match in _FIRST_PERSON.finditer(body):
+    for match in anchored(_FIRST_PERSON, body, openings(_FIRST_PERSON_OPENS, body)):
         start, end = match.start(), match.end()
         s_start, s_end = sentences.around(start)
         # the person visited or received follows the verb (a title aside): "I visited Nam Il", not "I received
@@ -284,7 +293,7 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
                       actors=[_mention(s, "text", "mentioned") for s in actors])
         events.append(event)
 
-    dates = [m.start() for m in _DATE_STARTS.finditer(body)]
+    dates = date_starts(body)
     if not dates:  # every pattern holds a date
         return events
     for m in anchored(_DATE_ACTOR_HEAD, body, _on_before(body, dates)):
@@ -307,6 +316,16 @@ def _referred(record: Record, body: str, spans: list[Span]) -> list[Event]:
         add(m.group("head"), owner[-1].start if owner else m.start(), m.end(), m.group("date"), owner[-1:])
     events.sort(key=lambda e: e.start)
     return events
+
+
+def date_starts(text: str) -> list[int]:
+    """Every position where a date begins, overlapping ones too ("5 December 12 meeting" holds "December 12
+    meeting"): the month names printed, and the days that may stand before them, tried by ``_DATE_STARTS``."""
+    found = set()
+    for month in openings(_MONTH_OPENS, text):
+        found.add(month)
+        found.update(month - width for width in _DAY_WIDTHS if month >= width)
+    return [at for at in sorted(found) if _DATE_STARTS.match(text, at)]
 
 
 def _spaces_before(text: str, at: int) -> int:

@@ -80,6 +80,7 @@ _SKIP_ALONE = (STOPWORDS | DEMONYMS | OFFICES) - GROUP_HEADS
 _COUNTRY_OF = {"korean": "Korea", "vietnamese": "Vietnam", "german": "Germany", "yemeni": "Yemen"}
 _COMPASS_ADJECTIVES = ("Korean", "Vietnamese", "German", "Yemeni")
 _COMPASS_ADJECTIVE = re.compile(rf"(?=[NSEW])\b(North|South|East|West)[ \u00a0]({'|'.join(_COMPASS_ADJECTIVES)})\b")
+_COMPASS_OPENS = ("North", "South", "East", "West")  # what _COMPASS_ADJECTIVE opens with (scan.anchored)
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 _GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))))  # (lower case: a quick scan)
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
@@ -170,7 +171,7 @@ class Recognizer:
         if sum(map(len, memos)) > _REMEMBERED_RUNS:  # a bound on memory over a long ingest: start afresh
             for memo in memos:
                 memo.clear()
-        found = _shifted(spans, -offset)
+        found = tuple(_shifted(spans, -offset))
         if not self._looks:  # nothing around the run was looked at: it reads the same wherever it stands
             self._plain[strict][run] = found
             return
@@ -318,7 +319,7 @@ class Recognizer:
         found: list[Span] = []
         if not any(adjective in text for adjective in _COMPASS_ADJECTIVES):  # a quick test: half the texts fail it
             return found
-        for m in _COMPASS_ADJECTIVE.finditer(text):
+        for m in anchored(_COMPASS_ADJECTIVE, text, occurrences(text, _COMPASS_OPENS)):
             country = f"{m.group(1)} {_COUNTRY_OF[m.group(2).lower()]}"
             if self._kind(country) == "place":
                 found.append(Span(m.start(), m.end(), country, "place"))
@@ -425,9 +426,9 @@ def _given_names(words: list[str]) -> str:
     return " ".join(rest)
 
 
-def _shifted(spans, offset: int) -> tuple[Span, ...]:
+def _shifted(spans, offset: int) -> list[Span]:
     """``spans`` moved by ``offset`` characters (a remembered reading placed where its run stands, and back)."""
-    return tuple([Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in spans])
+    return [Span(s.start + offset, s.end + offset, s.text, s.kind, s.full) for s in spans]
 
 
 # ---------------------------------------------------------------- what a run's reading looks at around the run
@@ -547,7 +548,7 @@ def _longer_names(short: frozenset[str], names: list[tuple[str, frozenset[str]]]
     if not short:
         return set()
     named = {w for w in short if len(w) > 1}
-    return {name for name, long in names if len(long) >= len(short) and named <= long and short != long}
+    return {name for name, long in names if named <= long and len(long) >= len(short) and short != long}
 
 
 def _link_short_forms(spans: list[Span]) -> list[Span]:
@@ -569,11 +570,8 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
                 spans[i] = span._replace(full=_nearest(span, longer).text)
     full_groups = [s for s in spans if s.kind == "group" and s.full is None]
     # work per distinct name, not per mention: a long record names one person dozens of times
-    full_keys: dict[str, int] = {}
-    for p in full_people:
-        full_keys[_key(p.text)] = full_keys.get(_key(p.text), 0) + 1
     full_words = [(t, _name_words(t)) for t in dict.fromkeys(p.text for p in full_people)]
-    full_ids = {id(p) for p in full_people}
+    full_keys: set[str] | None = None  # (made when first needed: few records print a weak name full elsewhere)
     longer_people: dict[str, list[Span]] = {}  # the fuller names each printed name may stand for
     for span in spans:
         if span.kind == "person":
@@ -581,15 +579,15 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
             if longer is None:
                 texts = _longer_names(_name_words(span.text), full_words)
                 longer = longer_people[span.text] = [p for p in full_people if p.text in texts] if texts else []
-            key = _key(span.text)
-            same = full_keys.get(key, 0) > (1 if id(span) in full_ids else 0)
-            target = None if same and not longer else (_nearest(span, longer) if longer else None)
-            if target is not None:
-                out.append(span._replace(full=target.text))
+            if longer:
+                out.append(span._replace(full=_nearest(span, longer).text))
             elif span.full is None:
                 out.append(span)
-            elif same:
-                out.append(span._replace(full=None))
+            else:  # a weak name ("?") is kept where the same name is printed full ("KIM IL SUNG", "Kim Il Sung")
+                if full_keys is None:
+                    full_keys = {_key(p.text) for p in full_people}
+                if _key(span.text) in full_keys:
+                    out.append(span._replace(full=None))
             continue  # a weak lone word with nothing to join is not taken for a name
         if span.kind == "group" and span.full == "?":
             head = _fold(span.text)
