@@ -87,6 +87,7 @@ _GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))))  # (
 # how many readings of one run (in different surroundings: "Nam said", "Nam and").
 _REMEMBERED_RUNS = 100_000
 _READINGS_PER_RUN = 8
+_UNKNOWN = object()  # a name not looked up yet (None: looked up, and not in the authority file)
 
 
 # What is looked at around a run, where (offsets), what was seen; and the spans read then.
@@ -327,12 +328,15 @@ class Recognizer:
 
     def _kind(self, name: str) -> str | None:
         """The kind the authority file gives ``name`` (editorial brackets tried with and without their words)."""
-        if name not in self._kinds:
+        kind = self._kinds.get(name, _UNKNOWN)
+        if kind is _UNKNOWN:
             entity = self.authority.lookup(name)
             if entity is None and "[" in name:
                 entity = self.authority.lookup(_BRACKETED.sub("", name))
-            self._kinds[name] = entity.kind if entity else None
-        return self._kinds[name]
+            if len(self._kinds) >= _REMEMBERED_RUNS:  # a bound on memory over a long ingest, as for the runs
+                self._kinds.clear()
+            kind = self._kinds[name] = entity.kind if entity else None
+        return kind
 
     def _nested_places(self, text: str, start: int, end: int) -> list[Span]:
         """Places named inside a longer name: "USSR" in "USSR MFA", "DPRK" in "Soviet Embassy in the DPRK"."""
