@@ -106,6 +106,21 @@ def stage_costs(records: Path, sample: int) -> dict[str, float]:
     return {stage: median(values) for stage, values in times.items()}
 
 
+def extraction_cost(records: Path, scratch: Path, sample: int) -> list[str]:
+    """What text extraction adds to ingest (issue 4: at most 5 ms a record): the first ``sample`` files ingested
+    in-process as `docket ingest` runs them, with extraction, with it but without its annotations, and without it
+    (bench/extract.py's end-to-end table; that benchmark has the per-stage figures)."""
+    if sample <= 0:
+        return []
+    from extract import ingest_table
+
+    paths = sorted(records.glob("*.txt"))[:sample]
+    table, _ = ingest_table(paths, scratch / "extraction")
+    return ["", f"What text extraction adds to ingest (issue 4, target at most 5 ms a record), the first "
+                f"{len(paths):,} files ingested in-process by `Ingester` as `docket ingest` does it, each configuration "
+                "twice, interleaved, the lesser figure kept:", "", table]
+
+
 def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
     """One process beside `--jobs N`, both into fresh stores from the same files, in the same run."""
     return [
@@ -137,6 +152,8 @@ def main() -> None:
     parser.add_argument("--records", type=int, default=10_000)
     parser.add_argument("--sample", type=int, default=300, help="records profiled per stage")
     parser.add_argument("--jobs", type=int, default=1, help="also run `docket ingest --jobs N` beside one process")
+    parser.add_argument("--extraction-sample", type=int, default=1000,
+                        help="records ingested with and without text extraction (issue 4's cost); 0 skips it")
     parser.add_argument("--no-write", action="store_true", help="print only; leave bench/RESULTS.md alone")
     args = parser.parse_args()
     with tempfile.TemporaryDirectory(prefix="docket-bench-") as scratch:
@@ -148,6 +165,7 @@ def main() -> None:
         parallel = run_ingest(records, Path(scratch, "store-jobs"), ["--jobs", str(args.jobs)]) if args.jobs > 1 \
             else None
         stages = stage_costs(records, args.sample)
+        extraction = extraction_cost(records, Path(scratch), args.extraction_sample)
     rate = args.records / seconds
     body = "\n".join([
         f"`docket ingest` of {args.records:,} synthetic records (bench/synth.py) into a fresh on-disk store:",
@@ -166,6 +184,7 @@ def main() -> None:
         "| stage | ms |", "|---|---:|",
         *[f"| {stage} | {ms:.2f} |" for stage, ms in stages.items()],
         *(parallel_table(args.records, args.jobs, first, parallel) if parallel else []),
+        *extraction,
     ])
     print(body)
     if not args.no_write:
