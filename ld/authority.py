@@ -42,6 +42,9 @@ class Entity:
         return minter.thing(self.kind, self.key)
 
 
+_MAX_RESOLVED = 100_000  # names remembered by Authority.resolve (a few tens of MiB at most)
+
+
 class Authority:
     """Looks names up in the authority file; mints new entities for names it does not know."""
 
@@ -64,6 +67,8 @@ class Authority:
         """The entity a printed ``name`` of ``kind`` stands for (from the file, else a new one keyed on the name)."""
         cached = self._resolved.get((name, kind))
         if cached is None:
+            if len(self._resolved) >= _MAX_RESOLVED:  # a long ingest meets ever more names seen once: bound it
+                self._resolved.clear()
             cached = self._resolved[(name, kind)] = self._resolve(name, kind)
         return cached
 

@@ -64,3 +64,15 @@ def test_unknown_names_get_stable_keys_from_the_name():
     assert authority.resolve("Gi Seok-pok", "person") == first
     # a place and a person with one name stay apart
     assert authority.resolve("Georgia", "place").kind == "place"
+
+
+def test_resolved_names_memo_is_bounded_and_answers_alike(monkeypatch):
+    import ld.authority
+
+    monkeypatch.setattr(ld.authority, "_MAX_RESOLVED", 8)
+    authority = load_authority(BASE)
+    names = [f"Person Number{i}" for i in range(30)] + ["Helmut Kohl"]
+    first = [authority.resolve(name, "person") for name in names]
+    assert len(authority._resolved) <= 8
+    assert [authority.resolve(name, "person") for name in names] == first
+    assert first[-1].known and first[-1].key == "helmut-kohl"
