@@ -89,15 +89,22 @@ class DumpFeed:
         """Record ``doc`` was withdrawn: its row goes."""
         self.cache.drop(str(doc))
 
-    def written(self, doc: URIRef, record: Graph, made: MadeChunk | None = None) -> None:
-        """Record ``doc`` was handed to the store as ``record``; ``made`` is a chunk a worker made, used when it
-        was made from these very triples."""
+    def written(self, doc: URIRef, record: Graph, made: MadeChunk | None = None, *,
+                lines: list[str] | None = None) -> None:
+        """Record ``doc`` was handed to the store as ``record`` (``lines``: its ``triple_lines``, when the caller
+        has them); ``made`` is a chunk a worker made, used when it was made from these very triples."""
         token = _token(doc, record)
         if token is None:  # no bookkeeping: the store gives the record no token, so no dump could use the chunk
             self._complete = False
             return
-        lines = triple_lines(record)
-        chunk = made.chunk if made is not None and made.digest == _digest(lines) else chunk_of(str(doc), _ntriples(lines))
+        # The chunk is made here, in the ingest's thread: a thread of its own gained nothing (measured): parsing
+        # and writing Turtle and JSON-LD hold the GIL, and the GIL-free compression is cut into short calls whose
+        # every return waits for the ingest's thread to let go of the GIL (more CPU, the same or a longer wall).
+        lines = triple_lines(record) if lines is None else lines
+        if made is not None and made.digest == _digest(lines):
+            chunk = made.chunk
+        else:
+            chunk = chunk_of(str(doc), _ntriples(lines))
         self._held.pop(str(doc), None)  # a later write of the record replaces the earlier one
         self._held[str(doc)] = (token, chunk)
         if len(self._held) >= self.hold:

@@ -261,9 +261,11 @@ class Ingester:
         mapped = replace(mapped, graph=_with_warnings(mapped.graph, mapped.iri, warnings))
         if self.tracker:
             self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
-        self.store.replace_record(mapped.iri, mapped.graph, mapped.entities)
+        lines = triple_lines(mapped.graph)  # made once, for the store's request and the dump cache
+        self.store.replace_record(mapped.iri, mapped.graph, mapped.entities, lines=lines)
         if self.dump_feed:
-            self.dump_feed.written(mapped.iri, mapped.graph, prepared.chunk if prepared is not None else None)
+            self.dump_feed.written(mapped.iri, mapped.graph, prepared.chunk if prepared is not None else None,
+                                   lines=lines)
         return Outcome(record.source, "ingested", mapped.iri, warnings=warnings, notices=notices)
 
     def _keep_stored_labels(self, entities: Graph) -> bool:

@@ -510,6 +510,57 @@ def test_an_ingest_fills_the_dump_cache_so_a_dump_reads_no_record_from_the_store
     assert len(_check_dumps_after_ingest(store)) == 3
 
 
+def test_the_dump_feed_stores_a_chunk_only_once_its_write_committed_made_from_the_lines_written(tmp_path):
+    """A record's chunk goes into the cache only once its write committed, under that write's token, and is the
+    chunk of the very lines written (the ingest gives the store and ``DumpFeed`` one ``triple_lines`` result)."""
+    from ld.chunks import FORMATS, ChunkCache
+    from ld.dump import chunk_of
+    from ld.dump_feed import DumpFeed, _ntriples
+    from ld.iris import Minter
+    from ld.store import OxigraphStore, triple_lines
+    from test_store import make_record
+
+    minter = Minter(BASE)
+    first, second = make_record("first", minter=minter), make_record("second", minter=minter)
+    with OxigraphStore.open(tmp_path / "store", base=BASE) as store, ChunkCache(tmp_path / "chunks.sqlite") as cache:
+        feed = DumpFeed(store, cache)
+        feed.begin()
+        with store.bulk_mode(batch_size=2):
+            lines = triple_lines(first[1])
+            store.replace_record(*first, lines=lines)
+            feed.written(first[0], first[1], lines=lines)
+            assert feed.settle() == 0 and cache.graphs() == set()  # buffered, not committed: no row yet
+            store.replace_record(*second)  # the batch goes to the store's writer
+            feed.written(second[0], second[1])
+        feed.finish()
+        assert cache.graphs() == {str(first[0]), str(second[0])}
+        for doc, record, _ in (first, second):
+            expected = chunk_of(str(doc), _ntriples(triple_lines(record)))
+            token = store.record_token(doc)
+            assert all(cache.get(str(doc), token, f) == (expected.triples, expected.members[f]) for f in FORMATS)
+        assert cache.complete_at() == store.change_marker()
+
+
+def test_the_dump_feed_leaves_no_row_for_a_batch_that_never_committed(tmp_path):
+    from ld.chunks import ChunkCache
+    from ld.dump_feed import DumpFeed
+    from ld.iris import Minter
+    from ld.store import OxigraphStore
+    from test_store import make_record
+
+    lost = make_record("lost", minter=Minter(BASE))
+    with OxigraphStore.open(tmp_path / "store", base=BASE) as store, ChunkCache(tmp_path / "chunks.sqlite") as cache:
+        feed = DumpFeed(store, cache)
+        feed.begin()
+        with pytest.raises(RuntimeError):
+            with store.bulk_mode(batch_size=10):
+                store.replace_record(*lost)
+                feed.written(lost[0], lost[1])
+                raise RuntimeError("boom")  # the buffered batch is dropped
+        assert feed.settle() == 0
+        assert cache.graphs() == set() and store.record_token(lost[0]) is None
+
+
 def test_a_dump_cache_file_of_another_layout_is_made_again(tmp_path):
     import sqlite3
 

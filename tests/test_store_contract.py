@@ -201,6 +201,24 @@ def test_bulk_mode_buffers_and_commits_per_batch(subject):
     assert isomorphic(store.record_graph(minter.document("bulk-3")), expected)
 
 
+def test_a_write_given_its_lines_stores_them_and_a_later_write_of_the_record_its_own(subject):
+    """``replace_record(..., lines=)``: the caller's ``triple_lines`` are what is written (ingest shares them with
+    the dump cache); a later write of the record in the same batch, given none, writes its own graph."""
+    from ld.store import triple_lines
+
+    store, minter = subject.store, subject.minter
+    doc, record, entities = subject.record("given")
+    store.replace_record(doc, record, entities, lines=triple_lines(record))
+    assert isomorphic(store.record_graph(doc), record)
+    with store.bulk_mode(batch_size=5):
+        store.replace_record(doc, *subject.record("given", checksum="sha256:11")[1:],
+                             lines=triple_lines(subject.record("given", checksum="sha256:11")[1]))
+        _, newest, newest_entities = subject.record("given", checksum="sha256:22")
+        store.replace_record(doc, newest, newest_entities)  # last write wins, with its own triples
+    assert isomorphic(store.record_graph(doc), newest)
+    assert store.record_state(minter.document("given")).checksum == "sha256:22"
+
+
 def test_bulk_mode_label_lookups_follow_the_batches_of_entities_new_to_the_store(subject):
     """An entity the store had no label for is answered from the buffers while its record is buffered or being
     written, and from the store once that batch committed (bulk mode remembers what the store answered)."""
