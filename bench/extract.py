@@ -67,7 +67,7 @@ def ingest_ms(paths: list[Path], store_dir: Path, *, extract: bool, evidence: bo
     (batched writes in bulk mode, committed in a background thread while the next records are mapped, with the
     shared cache's write tracker and the dump cache's feed beside the store): the figure issue 4's target is about.
     CPU counts all threads. Extraction is switched off by a pipeline that maps without it."""
-    from ld.cli import _dump_feed, _write_tracker
+    from ld.cli import store_caches
     from ld.ingest import Ingester, Pipeline
     from ld.store import OxigraphStore
 
@@ -81,7 +81,7 @@ def ingest_ms(paths: list[Path], store_dir: Path, *, extract: bool, evidence: bo
     for path in paths[:20]:  # warm caches (regexes, lookups) as a long ingest run has them
         pipeline.map(pipeline.read(path))
     with OxigraphStore.open(store_dir, minter=pipeline.minter) as store:
-        tracker, feed = _write_tracker(store_dir, pipeline.minter), _dump_feed(store, store_dir)
+        tracker, feed = store_caches(store, store_dir, pipeline.minter)
         wall, cpu = time.perf_counter(), time.process_time()
         outcomes = list(Ingester(store, pipeline, tracker=tracker, dump_feed=feed).ingest(paths))
         wall, cpu = time.perf_counter() - wall, time.process_time() - cpu

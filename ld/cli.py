@@ -166,8 +166,7 @@ def cmd_ingest(args: argparse.Namespace) -> int:
     summary, progress = Summary(), Progress(len(paths))
     store = _open_store(args)
     # The shared cache lives beside an embedded store; servers over a remote store key their caches on the data.
-    tracker = None if args.store_url else _write_tracker(Path(args.store), Minter(args.base_uri))
-    feed = None if args.store_url else _dump_feed(store, Path(args.store))
+    tracker, feed = (None, None) if args.store_url else store_caches(store, Path(args.store), Minter(args.base_uri))
     ingested = []
     try:
         if args.jobs < 1:
@@ -200,6 +199,13 @@ def _open_store(args: argparse.Namespace, *, read_only: bool = False):
                       timeout=float(_env("STORE_TIMEOUT", "30")))
 
 
+def store_caches(store, directory: Path, minter: Minter):
+    """The two caches beside an embedded store in ``directory`` that a command writing to it keeps in step: the
+    shared cache's write tracker (None when switched off) and the dump cache's feed (what `docket ingest` and
+    `docket delete` use, and bench/extract.py to ingest as the command does)."""
+    return _write_tracker(directory, minter), _dump_feed(store, directory)
+
+
 def _write_tracker(store: Path, minter: Minter):
     """The shared cache's side of an ingest (``ld.freshness``): always on unless DOCKET_SHARED_CACHE=off, since a
     server may start using the cache while this ingest runs."""
@@ -227,8 +233,7 @@ def cmd_delete(args: argparse.Namespace) -> int:
 
     minter = Minter(args.base_uri)
     store = _open_store(args)
-    tracker = None if args.store_url else _write_tracker(Path(args.store), minter)
-    feed = None if args.store_url else _dump_feed(store, Path(args.store))
+    tracker, feed = (None, None) if args.store_url else store_caches(store, Path(args.store), minter)
     try:
         doc = _record_named(store, minter, args.record)
         if tracker:

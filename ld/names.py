@@ -14,7 +14,7 @@ HONORIFICS = (
 _HONORIFIC_RE = re.compile(r"^(?:(?:%s)\.?\s+)+" % "|".join(HONORIFICS), re.IGNORECASE)
 _PAREN_RE = re.compile(r"\s*\([^)]*\)")
 _SPACE_RE = re.compile(r"\s+")
-_KEY_WORD_RE = re.compile(r"[a-z0-9]+")
+WORD_RE = re.compile(r"[a-z0-9]+")  # the words of a folded name
 
 
 def clean(name: str) -> str:
@@ -38,7 +38,7 @@ def match_key(name: str) -> str:
     Parenthesised variants are dropped, honorifics stripped, case and diacritics folded, and the words sorted, so
     "Kohl, Helmut", "Helmut Kohl" and "Cde. Helmut KOHL" share one key, and "Kim Il-sung" meets "Kim Il Sung".
     """
-    words = _KEY_WORD_RE.findall(fold(clean(_PAREN_RE.sub("", name))))
+    words = WORD_RE.findall(fold(clean(_PAREN_RE.sub("", name))))
     return " ".join(sorted(words))
 
 

@@ -549,7 +549,7 @@ class SparqlStore(Store):
         found: dict[URIRef, str] = {}
         asked: dict[URIRef, None] = {}  # an ordered set: what neither the buffers nor the memo answer
         memo = self._stored_labels if self._stored_labels is not None else {}
-        batches = [batch.labels for batch in (self._pending, self._in_flight[0] if self._in_flight else None) if batch]
+        batches = [batch.labels for batch in self._live_batches()]
         for iri in wanted:
             label = next((labels[iri] for labels in batches if iri in labels), None)
             if label is None and iri in memo:
@@ -795,13 +795,16 @@ class SparqlStore(Store):
                 if iri in memo and memo[iri] is None:
                     del memo[iri]
 
+    def _live_batches(self) -> list[_Pending]:
+        """Bulk mode's batches not yet committed: the one being filled, then the one being written."""
+        return [batch for batch in (self._pending, self._in_flight[0] if self._in_flight else None) if batch]
+
     def _buffered(self, lookup):
         """``lookup`` in the buffered batch, then in the batch being written; None when neither has it."""
-        for batch in (self._pending, self._in_flight[0] if self._in_flight else None):
-            if batch:
-                found = lookup(batch)
-                if found is not None:
-                    return found
+        for batch in self._live_batches():
+            found = lookup(batch)
+            if found is not None:
+                return found
         return None
 
     def _logged(self, doc: URIRef, record: Graph, existed: bool | None) -> list[str]:

@@ -24,7 +24,7 @@ from ld.extract.lexicon import (COMMON_ENDINGS, DEMONYMS, EVENT_HEADS, FUNCTION_
                                 GROUP_LEAD, NAME_EDGES, NAME_POSSESSIVES, OFFICES, PARTICLES, PERSON_CUES,
                                 PLACE_HEADS, SPEECH_VERBS, STOPWORDS, TOWN_AFTER_HEADS)
 from ld.extract.scan import anchored, occurrences
-from ld.names import fold, match_key
+from ld.names import WORD_RE, fold, match_key
 
 
 class Span(NamedTuple):
@@ -56,7 +56,6 @@ _ACRONYM = re.compile(r"^[A-Z]{2,5}$")
 _ROMAN = re.compile(r"^[IVXLC]+$")
 _IS_INITIALS = re.compile(rf"^{_INITIALS}$")
 _BRACKETED = re.compile(r"\[[^\]]*\]")
-_NAME_WORD = re.compile(r"[a-z0-9]+")
 # Continuations of a group name: "Ministry of Foreign Affairs", "Embassy of Hungary in North Korea".
 _GROUP_TAIL = re.compile(rf"^{_SP}(?:of|in|for|on|at){_SP}(?:the{_SP})?(?=[A-Z])")
 # Lower-case group names after a nationality or a bracket: "Soviet government", "[The Soviet] geological ministry".
@@ -538,7 +537,7 @@ def _drop_overlaps(spans: list[Span]) -> list[Span]:
 @lru_cache(maxsize=65536)
 def _name_words(name: str) -> frozenset[str]:
     """Words of a name with editorial brackets closed up ("A[nastas] I. Mikoyan" -> anastas, i, mikoyan)."""
-    return frozenset(_NAME_WORD.findall(fold(name.replace("[", "").replace("]", ""))))
+    return frozenset(WORD_RE.findall(fold(name.replace("[", "").replace("]", ""))))
 
 
 @lru_cache(maxsize=65536)
