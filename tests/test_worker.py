@@ -8,8 +8,11 @@ taken, and get gunicorn's answers.
 
 from __future__ import annotations
 
+import os
 import re
+import select
 import socket
+import threading
 import time
 from urllib.parse import quote, urlencode
 
@@ -19,7 +22,7 @@ from gunicorn.http import RequestParser, wsgi
 
 from conftest import DocketServer, free_port, shared_dir
 from ld.cli import main
-from server.worker import read_sparql_get, sparql_environ
+from server.worker import _exclusive_poller, read_sparql_get, sparql_environ
 
 pytestmark = pytest.mark.slow
 
@@ -254,3 +257,37 @@ def test_plain_answers_are_written_in_one_piece_and_others_by_gunicorn():
         assert head_of("200 OK", [*plain, ("X-Odd", " padded ")], [b"abcd"]) is None
         assert head_of("200 OK", [*plain, ("X-Bad", "a\r\nb")], [b"abcd"]) is None
         assert head_of("200 OK", [*plain, ("Bad Name", "a")], [b"abcd"]) is None
+
+
+@pytest.mark.skipif(not hasattr(select, "EPOLLEXCLUSIVE"), reason="no EPOLLEXCLUSIVE on this platform")
+def test_one_waiting_poller_is_woken_per_connection():
+    """What DocketWorker.wait relies on: of two workers waiting on one listener, a new connection wakes one."""
+    listener = socket.create_server(("127.0.0.1", 0))
+    listener.setblocking(False)
+    pipes = [os.pipe() for _ in range(2)]
+    pollers = [_exclusive_poller([listener], pipe[0]) for pipe in pipes]
+    woken = []
+    waiting = threading.Barrier(3)
+
+    def wait(poller):
+        waiting.wait()
+        if poller.poll(1.5):
+            woken.append(poller)
+
+    threads = [threading.Thread(target=wait, args=(poller,)) for poller in pollers]
+    try:
+        for thread in threads:
+            thread.start()
+        waiting.wait()
+        time.sleep(0.3)  # both blocked in epoll_wait
+        client = socket.create_connection(listener.getsockname())
+        for thread in threads:
+            thread.join()
+        assert len(woken) == 1
+        client.close()
+    finally:
+        for poller in pollers:
+            poller.close()
+        for read, write in pipes:
+            os.close(read), os.close(write)
+        listener.close()
