@@ -35,6 +35,7 @@ _METADATA_ORIGINS = ("metadata", "apparatus")
 # Web Annotation terms, looked up once (an rdflib Namespace attribute costs microseconds, and a record has hundreds)
 (_RDF_TYPE, _OA_ANNOTATION, _OA_MOTIVATED_BY, _OA_IDENTIFYING, _OA_HAS_BODY, _OA_HAS_TARGET, _P190) = (
     RDF.type, OA.Annotation, OA.motivatedBy, OA.identifying, OA.hasBody, OA.hasTarget, CRM.P190_has_symbolic_content)
+_RDFS_LABEL, _SKOS_ALT_LABEL = RDFS.label, SKOS.altLabel
 _TEXT_PLAIN = Literal("text/plain")
 
 
@@ -86,6 +87,8 @@ class _RecordBuilder:
         self.evidence = mapper.evidence
         self.record, self.key, self.doc = record, key, mapper.minter.document(key)
         self.references, self.events = references, events
+        # (role, origin, IRI) per reference: entities_in is asked a dozen times a record, for a different role each
+        self._roles = [(ref.mention.role, ref.mention.origin, ref.entity.iri(self.minter)) for ref in references]
         self.published_texts: set[URIRef] = set()  # text/plain resources the evidence points into
         # LeanMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
@@ -119,12 +122,12 @@ class _RecordBuilder:
         self._add_entity((s, p, o), self.entities)
 
     def entities_in(self, roles: Iterable[str], origins: Iterable[str] | None = None) -> list[URIRef]:
-        wanted = set(roles)
+        wanted = roles if isinstance(roles, (set, frozenset)) else set(roles)
         from_origins = set(origins) if origins is not None else None
         seen: dict[URIRef, None] = {}
-        for ref in self.references:
-            if ref.mention.role in wanted and (from_origins is None or ref.mention.origin in from_origins):
-                seen.setdefault(ref.entity.iri(self.minter), None)
+        for role, origin, iri in self._roles:
+            if role in wanted and (from_origins is None or origin in from_origins):
+                seen.setdefault(iri, None)
         return list(seen)
 
     def timespan(self, fragment: str, date: PrintedDate) -> URIRef:
@@ -325,11 +328,10 @@ class _RecordBuilder:
         reading order (title, body, summary). One, not one per mention: each is five triples to map, check and
         store, and a long record names its main people dozens of times."""
         seen: set[URIRef] = set()
-        for ref in self.references if self.evidence else ():
+        for ref, (_, origin, iri) in zip(self.references, self._roles) if self.evidence else ():
             mention = ref.mention
-            if mention.origin != "text" or mention.start is None or mention.end is None:
+            if origin != "text" or iri in seen or mention.start is None or mention.end is None:
                 continue
-            iri = ref.entity.iri(self.minter)
             source = self.text_source(holder, mention.field)
             if source is None or iri in seen:
                 continue
@@ -529,23 +531,24 @@ class _RecordBuilder:
         against labels already in the store."""
         labels: dict[URIRef, str] = {}
         done: set[tuple[URIRef, str]] = set()  # a text names its people many times over: describe each once
+        add, entities, minter = self._add_entity, self.entities, self.minter
         for ref in self.references:
             entity, printed = ref.entity, ref.mention.name
-            iri = entity.iri(self.minter)
+            iri = entity.iri(minter)
             if iri not in labels:
                 label = labels[iri] = entity.label
-                self.add_entity(iri, RDF.type, KIND_CLASSES[entity.kind])
-                self.add_entity(iri, RDFS.label, Literal(label))
+                add((iri, _RDF_TYPE, KIND_CLASSES[entity.kind]), entities)
+                add((iri, _RDFS_LABEL, _cached_literal(label)), entities)
                 for variant in entity.variants:
                     if variant != label:
-                        self.add_entity(iri, SKOS.altLabel, Literal(variant))
+                        add((iri, _SKOS_ALT_LABEL, _cached_literal(variant)), entities)
             # a short form ("Nam" for Nam Il) is no variant of the name: it would join other people elsewhere
             if ref.mention.full or (iri, printed) in done:
                 continue
             done.add((iri, printed))
             for variant in (entity.label, printed):
                 if variant != labels[iri]:
-                    self.add_entity(iri, SKOS.altLabel, Literal(variant))
+                    add((iri, _SKOS_ALT_LABEL, _cached_literal(variant)), entities)
 
     def part_of(self, pairs: Sequence[tuple[Entity, Entity]]) -> None:
         """A unit is a member of the larger group it belongs to (crm:P107i_is_current_or_former_member_of), in the
