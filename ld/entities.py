@@ -9,7 +9,6 @@ from __future__ import annotations
 import re
 from contextlib import contextmanager
 from dataclasses import dataclass
-from functools import lru_cache
 from typing import Iterable, Iterator, Literal
 
 from ld.authority import Authority, Entity
@@ -88,11 +87,6 @@ class EventReference:
     place: Entity | None = None
 
 
-@lru_cache(maxsize=65536)
-def _key(name: str) -> str:
-    return match_key(name)
-
-
 def guess_kind(name: str) -> str:
     """ "person" or "group" for a name from a mixed list such as "Associated People & Organizations"."""
     if _GROUP_WORDS.search(name) or _CORPORATE_HEADING.match(name) or _ACRONYM.match(name.strip()):
@@ -147,7 +141,7 @@ class Resolver:
             listed = self.authority.lookup(name)
             if listed is not None and listed.kind in ("person", "group"):
                 return listed
-        key = (entity.kind, _key(name))
+        key = (entity.kind, match_key(name))
         found = self._met.get(key)
         fresh = found is None
         if fresh:
@@ -204,8 +198,8 @@ class Resolver:
         Affairs Bureau" of "Japan. Foreign Ministry". The larger group must be one the authority file defines or
         one the same record names, so that no group is invented from a fragment of a name."""
         refs = list(references)
-        named = {_key(r.mention.lookup_name): r.entity for r in refs if r.entity.kind == "group"}
-        named.update({_key(r.entity.label): r.entity for r in refs if r.entity.kind == "group"})
+        named = {match_key(r.mention.lookup_name): r.entity for r in refs if r.entity.kind == "group"}
+        named.update({match_key(r.entity.label): r.entity for r in refs if r.entity.kind == "group"})
         found: dict[str, tuple[Entity, Entity]] = {}
         for ref in refs:
             unit = ref.entity
@@ -227,8 +221,8 @@ class Resolver:
             known = self.authority.lookup(prefix)
             if known is not None and known.kind in ("group", "archive"):
                 return known
-            if _key(prefix) in named:
-                return named[_key(prefix)]
+            if match_key(prefix) in named:
+                return named[match_key(prefix)]
         return None
 
 

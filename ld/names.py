@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import lru_cache
 
 # Honorifics and offices printed before names ("Cde. Molotov", "Ambassador Ivanov"); stripped for matching/labels.
 HONORIFICS = (
@@ -32,6 +33,7 @@ def fold(text: str) -> str:
     return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
 
 
+@lru_cache(maxsize=65536)  # names recur (in a record and across records) and are keyed many times each
 def match_key(name: str) -> str:
     """Key under which name variants meet.
 

@@ -81,9 +81,9 @@ def join_short_forms(mentions: list[Mention], text_mentions: list[Mention]) -> l
     keys = {" ".join(sorted(w)) for w in fulls.values()}
     joined = []
     for m in mentions:
-        words = frozenset(match_key(m.name).split())
-        if m.kind == "person" and m.full is None and match_key(m.name) not in keys:
-            named = {w for w in words if len(w) > 1}
+        key = match_key(m.name) if m.kind == "person" and m.full is None else None
+        if key is not None and key not in keys:
+            named = {w for w in key.split() if len(w) > 1}
             candidates = {" ".join(sorted(w)): name for name, w in fulls.items() if named and named < w}
             if len(candidates) == 1:
                 m = replace(m, full=next(iter(candidates.values())))

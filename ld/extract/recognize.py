@@ -540,11 +540,6 @@ def _name_words(name: str) -> frozenset[str]:
     return frozenset(WORD_RE.findall(fold(name.replace("[", "").replace("]", ""))))
 
 
-@lru_cache(maxsize=65536)
-def _key(name: str) -> str:
-    return match_key(name)
-
-
 def _longer_names(short: frozenset[str], names: list[tuple[str, frozenset[str]]]) -> set[str]:
     """Those of ``names`` (printed, words) that a name with words ``short`` can be a shorter form of (initials
     aside, as many words or more)."""
@@ -588,8 +583,8 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
                 out.append(span)
             else:  # a weak name ("?") is kept where the same name is printed full ("KIM IL SUNG", "Kim Il Sung")
                 if full_keys is None:
-                    full_keys = {_key(p.text) for p in full_people}
-                if _key(span.text) in full_keys:
+                    full_keys = {match_key(p.text) for p in full_people}
+                if match_key(span.text) in full_keys:
                     out.append(span._replace(full=None))
             continue  # a weak lone word with nothing to join is not taken for a name
         if span.kind == "group" and span.full == "?":
