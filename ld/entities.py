@@ -201,11 +201,16 @@ class Resolver:
         named = {match_key(r.mention.lookup_name): r.entity for r in refs if r.entity.kind == "group"}
         named.update({match_key(r.entity.label): r.entity for r in refs if r.entity.kind == "group"})
         found: dict[str, tuple[Entity, Entity]] = {}
+        tried: set[tuple[str, str, str]] = set()  # a unit named alike again finds what it found (no parent)
         for ref in refs:
             unit = ref.entity
             if unit.kind != "group" or unit.key in found:
                 continue
-            for name in (unit.label, ref.mention.lookup_name):
+            names = (unit.key, unit.label, ref.mention.lookup_name)
+            if names in tried:
+                continue
+            tried.add(names)
+            for name in names[1:]:
                 parent = self._parent(name, named)
                 if parent is not None and parent.key != unit.key:
                     found[unit.key] = (unit, parent)

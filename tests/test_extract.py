@@ -259,6 +259,16 @@ ANCHORED_TEXTS = [
     "the Soviet government, [The Soviet] geological ministry, a Hungarian organization, the embassy, xembassy",
     "I visited Nam Il. We  had a talk with him! \u0130 met with Ri; Hi we\u00a0called on Kim. A. Smith? \"Yes.\" 5 May 12",
     "the North Korean and South Vietnamese, East German and West Yemeni sides; NorthKorean, South  Korean",
+    "The talks took place on 5 March [19]56 in the Kremlin; this meeting was held on 6 May at the Embassy; xtalks",
+]
+
+# Windows before a name where a group cue ("the newspaper Pravda") stands or almost stands: cases, "the", no-break
+# spaces, a line break before the name, a cue cut by the window's start, cues inside other words.
+GROUP_CUE_TEXTS = [
+    "the newspaper Pravda, the Newspaper the Izvestia, NEWSPAPER\u00a0the\u00a0Trud and the news agency  TASS",
+    "the newspaper \nPravda, the radio the \nMoscow, the radio\nMoscow, the radio \n\nMoscow, a firm\u00a0 Krupp",
+    "bathe Nam, the  Nam, newspapers Pravda, paperthe Trud, the paper, Izvestia, thepaper the  Trud, company  the X",
+    "x" * 25 + "spaper Pravda; " + "y" * 27 + "firm the Krupp; " + "z" * 28 + "io the  Moscow; agency\tTASS",
 ]
 
 
@@ -279,12 +289,33 @@ def test_patterns_tried_only_where_they_can_begin_find_what_a_scan_finds():
                                 (events._VISITED_ME, occurrences(text, events._VISITED_ME_OPENS)),
                                 (events._PRESENT, occurrences(text, events._PRESENT_OPENS)),
                                 (events._FIRST_PERSON, openings(events._FIRST_PERSON_OPENS, text)),
+                                (events._TOOK_PLACE, occurrences(text, events._TOOK_PLACE_OPENS)),
                                 (recognize._LOWER_HEAD, occurrences(text, recognize._LOWER_HEAD_OPENS)),
                                 (recognize._COMPASS_ADJECTIVE, occurrences(text, recognize._COMPASS_OPENS))]:
             scanned = [(m.span(), m.groups()) for m in pattern.finditer(text)]
             assert [(m.span(), m.groups()) for m in anchored(pattern, text, starts)] == scanned, (pattern, text[:80])
-    for pattern in (events._HEAD_DATE, events._DATE_ACTOR_HEAD, events._FIRST_PERSON, recognize._COMPASS_ADJECTIVE):
+    for pattern in (events._HEAD_DATE, events._DATE_ACTOR_HEAD, events._FIRST_PERSON, recognize._COMPASS_ADJECTIVE,
+                    events._TOOK_PLACE):
         assert any(pattern.search(t) for t in ANCHORED_TEXTS)  # the texts exercise the patterns
+
+
+def test_the_quick_tests_of_a_group_cue_before_a_name_decide_as_the_full_test():
+    """``_after_group_cue`` first tests the ends of the window before a name (cheap), then scans it: at every place
+    of texts with cues and near-cues, it answers as the scan of the window alone does."""
+    from ld.extract import recognize
+    from ld.extract.lexicon import GROUP_CUES
+    from ld.names import fold
+
+    def scanned(text: str, start: int) -> bool:  # the test as it was, without the quick one
+        window = text[max(0, start - 30):start]
+        preceding = recognize._PRECEDING_WORD.search(window)
+        return bool(preceding) and fold(preceding.group(1)) in GROUP_CUES
+
+    texts = GROUP_CUE_TEXTS + [read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt"))]
+    for text in texts:
+        answers = [(at, recognize._after_group_cue(text, at)) for at in range(len(text) + 1)]
+        assert answers == [(at, scanned(text, at)) for at in range(len(text) + 1)], text[:80]
+    assert sum(recognize._after_group_cue(t, at) for t in GROUP_CUE_TEXTS for at in range(len(t))) >= 12
 
 
 def test_a_mined_mention_is_the_mention_its_constructor_makes():

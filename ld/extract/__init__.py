@@ -18,6 +18,8 @@ from ld.language import guess_language
 from ld.names import match_key
 from ld.record import Record
 
+_new_tuple = tuple.__new__  # (a Span made without the named tuple's __new__, a Python function)
+
 __all__ = ["Extraction", "Extractor", "extract", "join_short_forms", "FIELDS"]
 
 # The parts of a record whose text is mined, in the order they are read; offsets count in each part's own string.
@@ -56,13 +58,16 @@ class Extractor:
         strict = guess_language(record.text) not in (None, "eng") if record.text else False
         result = Extraction()
         by_field: dict[str, list[Span]] = {name: [] for name in FIELDS}
-        for span in self.recognizer.find(joined, strict=strict):
-            index = bisect_right(starts, span.start) - 1
-            name, offset = FIELDS[index], starts[index]
-            local = Span(span.start - offset, span.end - offset, span.text, span.kind, span.full)
-            by_field[name].append(local)
-            result.mentions.append(Mention.mined(local.text, local.kind, "mentioned", local.start, local.end, name,
-                                                 local.full))
+        mined, mentions = Mention.mined, result.mentions
+        bounds = [*starts, len(joined)]
+        offset, limit, name, local_spans = 0, -1, "", []
+        for start, end, text, kind, full in self.recognizer.find(joined, strict=strict):
+            if not offset <= start < limit:  # the field the span is in (spans come in order: it changes seldom)
+                index = bisect_right(starts, start) - 1
+                name, offset, limit, local_spans = FIELDS[index], starts[index], bounds[index + 1], by_field[FIELDS[index]]
+            start, end = start - offset, end - offset
+            local_spans.append(_new_tuple(Span, (start, end, text, kind, full)))
+            mentions.append(mined(text, kind, "mentioned", start, end, name, full))
         result.events = find_events(record, by_field)
         return result
 

@@ -49,6 +49,7 @@ _PRESENT_OPENS = ("was", "were")
 _TITLE_MEETING = re.compile(r"\b(?:conversation|meeting|talks?|discussion|telephone|audience)\b", re.IGNORECASE)
 _TOOK_PLACE = re.compile(rf"(?=[mcdt])\b(?:meeting|conversation|talks?|discussion)[ \u00a0]+(?:took[ \u00a0]+place|was[ \u00a0]+held)"
                          rf"[ \u00a0]+on[ \u00a0]+(?P<date>{DATE})[ \u00a0]+(?:in|at)[ \u00a0]+(?:the[ \u00a0]+)?")
+_TOOK_PLACE_OPENS = ("meeting", "conversation", "talk", "discussion")  # (scan.anchored)
 _WORDY = re.compile(r"[A-Za-z]{3,}")
 _HEADING_WORDS = re.compile(r"\b(?:from|den|at)\b", re.IGNORECASE)
 _SENTENCE_END = re.compile(r"(?<=[.!?])(?<!\b[A-Z]\.)[\"”’)\]]*\s+|\n")
@@ -210,7 +211,9 @@ def _documented(record: Record, body: str, spans: list[Span], title_spans: list[
 def _took_place(record: Record, body: str, spans: list[Span], event: Event | None) -> Event | None:
     """ "This meeting took place on 5 March [19]56 in the Kremlin": the date and place of the encounter."""
     # (its verbs looked for first: a quick test that most texts fail)
-    match = _TOOK_PLACE.search(body) if event is not None and ("took" in body or "held" in body) else None
+    match = None
+    if event is not None and ("took" in body or "held" in body):
+        match = next(anchored(_TOOK_PLACE, body, occurrences(body, _TOOK_PLACE_OPENS)), None)  # (its first match)
     if match:
         event.date = try_parse_date(match.group("date"), reference=record.date) or event.date
         place = next((s for s in spans if s.kind == "place" and match.end() <= s.start <= match.end() + 8), None)
