@@ -16,13 +16,28 @@ Completeness: listing the records and their tokens from the store costs a dump m
 at 10,000 records). So a writer that began from a cache complete as of the store's change marker, and left a row
 for every record it wrote (or removed the row of the record it withdrew), says the cache is complete as of the
 marker its writes left (``ChunkCache.mark_complete``); a dump then reads the rows alone.
+
+With ``--jobs 1`` a helper process makes the chunks (``ChunkMaker``): parsing and writing Turtle and JSON-LD and
+compressing four formats cost the ingest's thread ~2 ms a record, and a thread of its own gained nothing (measured:
+pyoxigraph holds the GIL while it parses and writes). The ingest's thread only sends the record's N-Triples and later
+stores the chunk that came back. The helper is a fresh interpreter (``subprocess``: fork and exec at once, safe in a
+process with threads; ``multiprocessing``'s spawn would also run the caller's main script again in it), used once it
+says it is ready, so that a short ingest never waits for it to start. Whatever goes wrong with it (it dies, fails a
+chunk, stops answering), the chunk is made in the ingest's process instead: the cache never lacks a row for it.
 """
 
 from __future__ import annotations
 
 import hashlib
+import os
+import pickle
+import subprocess
+import sys
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
 
 from rdflib import DCTERMS, Graph, URIRef
 
@@ -57,6 +72,171 @@ def _digest(lines: list[str]) -> bytes:
     return hashlib.blake2b("\n".join(lines).encode(), digest_size=16).digest()
 
 
+class ChunkMaker:
+    """``chunk_of`` in a helper process: ``submit`` sends a graph's N-Triples (None: the helper is not ready yet, or
+    has failed; make the chunk here) and ``result`` gives its chunk, made here when the helper could not. At most
+    ``window`` chunks are in flight: a helper slower than the ingest holds it back, never piles work up."""
+
+    # How long a helper that is alive may take to answer before it counts as hung (a chunk takes a few ms).
+    PATIENCE = 60.0
+
+    def __init__(self, *, window: int = 64):
+        self.window = window
+        self._sent: dict[int, tuple[str, bytes]] = {}  # ticket -> (graph, ntriples): in flight, made here on failure
+        self._done: dict[int, Chunk] = {}  # ticket -> the helper's chunk, until asked for
+        self._local: set[int] = set()  # tickets the helper could not make (still in _sent): made here
+        self._dropped: set[int] = set()  # tickets whose chunk nobody will ask for
+        self._next = 0
+        self.ready = self.failed = False
+        ours_in, theirs_out = os.pipe()  # helper -> us
+        theirs_in, ours_out = os.pipe()  # us -> helper
+        package_root = str(Path(__file__).resolve().parent.parent)  # where ``ld`` was imported from, for the helper
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        try:
+            self._process = subprocess.Popen(
+                [sys.executable, "-c", "import sys; from ld.dump_feed import serve_chunks; "
+                 "serve_chunks(int(sys.argv[1]), int(sys.argv[2]))", str(theirs_in), str(theirs_out)],
+                pass_fds=(theirs_in, theirs_out), stdin=subprocess.DEVNULL, env=env)
+        except OSError:
+            os.close(ours_in), os.close(ours_out)
+            self._process, self.failed = None, True
+        finally:
+            os.close(theirs_in), os.close(theirs_out)
+        if self._process is not None:
+            self._in, self._out = Connection(ours_in, writable=False), Connection(ours_out, readable=False)
+
+    def wait_ready(self, timeout: float = PATIENCE) -> bool:
+        """Wait until the helper is ready (tests use it so that every chunk goes through it); whether it is."""
+        deadline = time.monotonic() + timeout
+        while not (self.ready or self.failed) and time.monotonic() < deadline:
+            self._receive(timeout=min(1.0, max(0.0, deadline - time.monotonic())))
+        return self.ready
+
+    def submit(self, graph: str, ntriples: bytes) -> int | None:
+        """Send graph ``graph`` (its ``ntriples``) to the helper; its ticket for ``result``, or None when the helper
+        cannot take it (not ready yet, or failed): then the caller makes the chunk."""
+        self.poll()
+        if not self.ready or self.failed:
+            return None
+        while len(self._sent) >= self.window and not self.failed:
+            self._receive(timeout=self.PATIENCE)
+        if self.failed:
+            return None
+        ticket, self._next = self._next, self._next + 1
+        self._sent[ticket] = (graph, ntriples)
+        try:
+            self._out.send_bytes(pickle.dumps((ticket, graph, ntriples), protocol=pickle.HIGHEST_PROTOCOL))
+        except OSError:  # the helper is gone: the chunk is made here when asked for
+            self._fail()
+        return ticket
+
+    def poll(self) -> None:
+        """Take in whatever the helper has answered so far, without waiting."""
+        while not self.failed and self._receive(timeout=0):
+            pass
+
+    def result(self, ticket: int) -> Chunk | None:
+        """The chunk of ``ticket``: the helper's (waiting for it), else made here. None if it cannot be made."""
+        while ticket in self._sent and ticket not in self._local and not self.failed:
+            self._receive(timeout=self.PATIENCE)
+        chunk = self._done.pop(ticket, None)
+        made = self._sent.pop(ticket, None)
+        self._local.discard(ticket)
+        if chunk is None and made is not None:
+            try:
+                chunk = chunk_of(*made)
+            except Exception:  # noqa: BLE001 - the cache then lacks this row; the ingest goes on
+                chunk = None
+        return chunk
+
+    def drop(self, ticket: int) -> None:
+        """Nobody will ask for the chunk of ``ticket`` (its write did not commit, or was replaced)."""
+        self._done.pop(ticket, None)
+        self._local.discard(ticket)
+        if self._sent.pop(ticket, None) is not None and not self.failed:
+            self._dropped.add(ticket)
+
+    def close(self) -> None:
+        """Stop the helper: it ends when its input does; one that does not, promptly, is killed."""
+        if self._process is None:
+            return
+        process, self._process = self._process, None
+        self._in.close()
+        self._out.close()
+        if not self.ready:  # still starting: nothing of it is wanted
+            process.kill()
+        try:
+            process.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            process.kill()
+            process.wait()
+
+    def _receive(self, timeout: float) -> bool:
+        """Take one answer from the helper, waiting at most ``timeout`` seconds; whether one came. Silence for
+        ``PATIENCE`` from a helper with work counts as hung."""
+        try:
+            if not self._in.poll(timeout):
+                if timeout >= self.PATIENCE and self._sent:
+                    self._fail()
+                return False
+            answer = self._in.recv()
+        except (OSError, EOFError, pickle.UnpicklingError):  # it died, or wrote something broken
+            self._fail()
+            return False
+        if answer == "ready":
+            self.ready = True
+            return True
+        ticket, triples, members = answer
+        if ticket in self._dropped:
+            self._dropped.discard(ticket)
+        elif ticket in self._sent:
+            if members is None:  # it could not make this one: made here when asked for
+                self._local.add(ticket)
+            else:
+                del self._sent[ticket]
+                self._done[ticket] = Chunk(triples, members)
+        return True
+
+    def _fail(self) -> None:
+        """The helper is of no more use: what is in flight is made here when asked for."""
+        self.failed = True
+        self._dropped.clear()
+        if self._process is not None:
+            self._process.kill()
+
+
+def serve_chunks(read_fd: int, write_fd: int) -> None:
+    """The helper process of ``ChunkMaker``: (ticket, graph, ntriples) in, (ticket, triples, members) out, in
+    order. A thread reads the requests as they come, so that the ingest never waits to send one while this process
+    waits to send an answer."""
+    import queue
+    import threading
+
+    requests, answers = Connection(read_fd, writable=False), Connection(write_fd, readable=False)
+    waiting: queue.SimpleQueue = queue.SimpleQueue()
+
+    def read() -> None:
+        try:
+            while True:
+                waiting.put(requests.recv_bytes())
+        except (EOFError, OSError):
+            waiting.put(None)
+
+    threading.Thread(target=read, daemon=True).start()
+    answers.send("ready")
+    while (request := waiting.get()) is not None:
+        ticket, graph, ntriples = pickle.loads(request)
+        try:
+            chunk = chunk_of(graph, ntriples)
+            answer = (ticket, chunk.triples, chunk.members)
+        except Exception:  # noqa: BLE001 - the ingest makes this one itself
+            answer = (ticket, None, None)
+        try:
+            answers.send(answer)
+        except OSError:  # the ingest is gone
+            return
+
+
 class DumpFeed:
     """Chunks of the records an ingest writes, put into ``cache`` once their writes are committed to ``store`` (an
     embedded store: its ``record_token`` reads committed data only). ``hold`` bounds the chunks waiting for their
@@ -64,12 +244,17 @@ class DumpFeed:
 
     def __init__(self, store: Store, cache: ChunkCache, *, hold: int = 200):
         self.store, self.cache, self.hold = store, cache, hold
-        self._held: dict[str, tuple[str, Chunk]] = {}  # record graph -> (the token of its write, chunk), oldest first
+        # record graph -> (the token of its write, its chunk or the helper's ticket for it), oldest first
+        self._held: dict[str, tuple[str, Chunk | int]] = {}
         self._complete = False  # the cache was complete when the writes began, and no record was left out since
+        self.maker: ChunkMaker | None = None
 
-    def begin(self) -> None:
+    def begin(self, *, helper: bool = False) -> None:
         """Before the first write: whether the cache is complete as of the store's state now. A store without
-        records makes it so (whatever rows there are belong to no record of it)."""
+        records makes it so (whatever rows there are belong to no record of it). ``helper``: make the chunks in a
+        helper process (``ChunkMaker``; the caller's own processes make none, as ``--jobs 1``)."""
+        if helper and self.maker is None:
+            self.maker = ChunkMaker()
         if next(iter(self.store.records()), None) is None:
             self.cache.clear()
             self._complete = True
@@ -78,12 +263,20 @@ class DumpFeed:
         self._complete = marker is not None and self.cache.complete_at() == marker
 
     def finish(self) -> None:
-        """After the last write was committed: the held chunks stored, and the cache said complete as of the
-        store's state now if it was so when the writes began and every record written has its row."""
+        """After the last write was committed: the held chunks stored (waiting for those the helper still makes),
+        and the cache said complete as of the store's state now if it was so when the writes began and every
+        record written has its row."""
         self.settle()
+        self.close()
         if self._complete and not self._held:
             self.cache.mark_complete(self.store.change_marker())
             cache_system_graphs(self.store, self.cache)  # then the next dump reads nothing from the store
+
+    def close(self) -> None:
+        """Stop the helper process, if any (``finish`` does; an ingest that fails half-way must too)."""
+        if self.maker is not None:
+            self.maker.close()
+            self.maker = None
 
     def deleted(self, doc: URIRef) -> None:
         """Record ``doc`` was withdrawn: its row goes."""
@@ -97,15 +290,15 @@ class DumpFeed:
         if token is None:  # no bookkeeping: the store gives the record no token, so no dump could use the chunk
             self._complete = False
             return
-        # The chunk is made here, in the ingest's thread: a thread of its own gained nothing (measured): parsing
-        # and writing Turtle and JSON-LD hold the GIL, and the GIL-free compression is cut into short calls whose
-        # every return waits for the ingest's thread to let go of the GIL (more CPU, the same or a longer wall).
         lines = triple_lines(record) if lines is None else lines
         if made is not None and made.digest == _digest(lines):
             chunk = made.chunk
         else:
-            chunk = chunk_of(str(doc), _ntriples(lines))
-        self._held.pop(str(doc), None)  # a later write of the record replaces the earlier one
+            ntriples = _ntriples(lines)
+            chunk = self.maker.submit(str(doc), ntriples) if self.maker is not None else None
+            if chunk is None:  # no helper (yet): made here
+                chunk = chunk_of(str(doc), ntriples)
+        self._forget(str(doc))  # a later write of the record replaces the earlier one
         self._held[str(doc)] = (token, chunk)
         if len(self._held) >= self.hold:
             self.settle()
@@ -114,16 +307,29 @@ class DumpFeed:
         """Store the held chunks whose writes are committed; returns how many. The others wait, except the oldest
         beyond ``hold``: writes that did not commit (a record written again holds its newest write only)."""
         stored = 0
+        if self.maker is not None:
+            self.maker.poll()
         for doc, (token, chunk) in list(self._held.items()):
             if self.store.record_token(URIRef(doc)) == token:
-                self.cache.put(doc, token, chunk)
                 del self._held[doc]
+                if isinstance(chunk, int):  # the helper's ticket: the chunk comes back (or is made here) now
+                    chunk = self.maker.result(chunk) if self.maker is not None else None
+                if chunk is None:  # could not be made: the cache lacks the row (a dump reads the record)
+                    self._complete = False
+                    continue
+                self.cache.put(doc, token, chunk)
                 stored += 1
         self.cache.commit()
         for doc in list(self._held)[:max(0, len(self._held) - self.hold // 2)]:
-            del self._held[doc]
+            self._forget(doc)
             self._complete = False
         return stored
+
+    def _forget(self, doc: str) -> None:
+        """Drop the held chunk of ``doc``, if any (telling the helper when it was still making it)."""
+        held = self._held.pop(doc, None)
+        if held is not None and isinstance(held[1], int) and self.maker is not None:
+            self.maker.drop(held[1])
 
 
 def _token(doc: URIRef, record: Graph) -> str | None:

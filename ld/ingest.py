@@ -156,8 +156,8 @@ class Ingester:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
         if self.tracker:
             self.tracker.start()
-        if self.dump_feed:
-            self.dump_feed.begin()
+        if self.dump_feed:  # with --jobs 1 a helper process makes the chunks (the workers do with more)
+            self.dump_feed.begin(helper=self.jobs == 1)
         try:
             self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
             self._sync_authority_labels()
@@ -178,6 +178,8 @@ class Ingester:
         finally:
             if self.tracker:  # every write is committed (or dropped with its batch) by now
                 self.tracker.settle()
+            if self.dump_feed:
+                self.dump_feed.close()
 
     def _sync_authority_labels(self) -> None:
         """Give the entities the authority file defines the label it gives them now: after a rename in the file,
