@@ -88,6 +88,7 @@ class ChunkMaker:
         self._dropped: set[int] = set()  # tickets whose chunk nobody will ask for
         self._next = 0
         self.ready = self.failed = False
+        self.answered = 0  # chunks the helper made
         ours_in, theirs_out = os.pipe()  # helper -> us
         theirs_in, ours_out = os.pipe()  # us -> helper
         package_root = str(Path(__file__).resolve().parent.parent)  # where ``ld`` was imported from, for the helper
@@ -104,6 +105,11 @@ class ChunkMaker:
             os.close(theirs_in), os.close(theirs_out)
         if self._process is not None:
             self._in, self._out = Connection(ours_in, writable=False), Connection(ours_out, readable=False)
+
+    @property
+    def pid(self) -> int | None:
+        """The helper's process id (None when it could not be started, or was stopped)."""
+        return self._process.pid if self._process is not None else None
 
     def wait_ready(self, timeout: float = PATIENCE) -> bool:
         """Wait until the helper is ready (tests use it so that every chunk goes through it); whether it is."""
@@ -195,6 +201,7 @@ class ChunkMaker:
             else:
                 del self._sent[ticket]
                 self._done[ticket] = Chunk(triples, members)
+                self.answered += 1
         return True
 
     def _fail(self) -> None:

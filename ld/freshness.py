@@ -18,10 +18,11 @@ Vocabulary labels change only with the vocabulary graph, which cache keys carry 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
 
 import pyoxigraph as ox
-from rdflib import RDFS, SKOS, Graph, URIRef
+from rdflib import RDFS, SKOS, Graph, Literal, URIRef
 
 from ld.describe import Description
 from ld.iris import Minter
@@ -57,10 +58,37 @@ def vocabulary_digest(store: Store, minter: Minter) -> str:
 # --- the writing side -------------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class EntityLabels:
+    """The ``rdfs:label`` statements of a record's entities graph (``pairs``, IRI subjects only) and the label the
+    store already gives each of those entities (``stored``, ``Store.entity_labels``): read once a record, for the
+    ingest's rule that published labels stay (``ld.ingest``) and for ``WriteTracker.before_write``."""
+
+    pairs: list[tuple[URIRef, Literal]]
+    stored: dict[URIRef, str]
+
+    @classmethod
+    def read(cls, store: Store, entities: Graph, stored: dict[URIRef, str] | None = None) -> EntityLabels:
+        """The labels of ``entities`` and, unless given as ``stored`` (read before the graph's labels were
+        changed, its labelled entities the same), what the store gives them."""
+        pairs = label_pairs(entities)
+        if stored is None:
+            labelled = sorted({subject for subject, _ in pairs})
+            stored = store.entity_labels(labelled) if labelled else {}
+        return cls(pairs, stored)
+
+
+def label_pairs(entities: Graph) -> list[tuple[URIRef, Literal]]:
+    """(entity, label) of every ``rdfs:label`` statement of ``entities`` about an IRI."""
+    return [(s, label) for s, label in entities.subject_objects(RDFS.label) if isinstance(s, URIRef)]
+
+
 def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Graph,
-                       stored_labels: dict[URIRef, str]) -> set[Dependency]:
+                       stored_labels: dict[URIRef, str],
+                       labels: Iterable[tuple[URIRef, Literal]] | None = None) -> set[Dependency]:
     """What writing ``record`` (graph ``doc``) with ``entities`` may change; ``stored_labels`` holds the
-    ``rdfs:label`` the store already gives entities (``Store.entity_labels``)."""
+    ``rdfs:label`` the store already gives entities (``Store.entity_labels``), ``labels`` the entities'
+    ``label_pairs`` when the caller has them."""
     deps = {(str(doc), LABEL), (str(doc), LISTING)}
     for node in linked_iris(record):
         if minter.kind_and_key(node) is not None:
@@ -68,15 +96,16 @@ def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Gra
     for subject in set(entities.subjects()):
         if isinstance(subject, URIRef):
             deps.add((strip_hash(str(subject)), LISTING))
-    deps.update((strip_hash(str(s)), LABEL) for s in _new_labels(entities, stored_labels))
+    deps.update((strip_hash(str(s)), LABEL) for s in _new_labels(entities, stored_labels, labels))
     return deps
 
 
-def _new_labels(entities: Graph, stored: dict[URIRef, str]) -> Iterator[URIRef]:
+def _new_labels(entities: Graph, stored: dict[URIRef, str],
+                labels: Iterable[tuple[URIRef, Literal]] | None) -> Iterator[URIRef]:
     # rdfs:label: new unless the store gives the entity that very label. skos:prefLabel (subject concepts): the
     # Store interface cannot say whether it is held already, so it counts as new (costs cache entries, not truth).
-    for subject, label in entities.subject_objects(RDFS.label):
-        if isinstance(subject, URIRef) and stored.get(subject) != str(label):
+    for subject, label in label_pairs(entities) if labels is None else labels:
+        if stored.get(subject) != str(label):
             yield subject
     for subject in entities.subjects(SKOS.prefLabel, None):
         if isinstance(subject, URIRef):
@@ -101,12 +130,16 @@ class WriteTracker:
         """At the start of a run: whatever a dead writer left pending is committed or lost by now."""
         self.cache.recover(directory_stamp(self.store_path))
 
-    def before_write(self, store: Store, doc: URIRef, record: Graph, entities: Graph) -> None:
-        """Invalidate what writing ``doc`` may change, before the write can be committed."""
-        labelled = sorted({s for s in entities.subjects(RDFS.label, None)
-                           if isinstance(s, URIRef) and (strip_hash(str(s)), LABEL) not in self._pending})
-        stored = store.entity_labels(labelled) if labelled else {}
-        deps = write_dependencies(self.minter, doc, record, entities, stored) - self._pending
+    def before_write(self, store: Store, doc: URIRef, record: Graph, entities: Graph,
+                     labels: EntityLabels | None = None) -> None:
+        """Invalidate what writing ``doc`` may change, before the write can be committed. ``labels``: those of
+        ``entities`` as they are now, when the caller read them (``EntityLabels``: the store is not asked again)."""
+        if labels is None:
+            pairs = label_pairs(entities)
+            # only the labels of entities not pending already matter: the others' dependencies are marked
+            labelled = sorted({s for s, _ in pairs if (strip_hash(str(s)), LABEL) not in self._pending})
+            labels = EntityLabels(pairs, store.entity_labels(labelled) if labelled else {})
+        deps = write_dependencies(self.minter, doc, record, entities, labels.stored, labels.pairs) - self._pending
         self.cache.mark(deps)
         self._pending |= deps
         self.written.append(str(doc))

@@ -21,7 +21,7 @@ from ld.entities import EventReference, Resolver, metadata_mentions
 from ld.extract import Extraction, Extractor, join_short_forms
 from ld.dump_feed import DumpFeed
 from ld.errors import RecordError
-from ld.freshness import WriteTracker
+from ld.freshness import EntityLabels, WriteTracker
 from ld.iris import Minter, short_hash
 from ld.mapper import MAPPER_VERSION, MappedRecord, Mapper, document_key
 from ld.namespaces import DOCKET
@@ -243,7 +243,7 @@ class Ingester:
             return Outcome(record.source, "unchanged", doc, notices=notices)
         key = self.pipeline.minter.kind_and_key(str(doc))[1]
         mapped, report = self._mapping(record, key, prepared)
-        mapped, relabelled = self._with_stored_labels(mapped)
+        mapped, relabelled, labels = self._with_stored_labels(mapped)
         if relabelled or report is None:
             report = self.pipeline.validate(mapped)
         if not report.conforms:
@@ -254,6 +254,7 @@ class Ingester:
             if plain_report.conforms:
                 reason = "; ".join(f.message for f in report.violations[:2])
                 mapped, report = replace(plain, notices=(f"text extraction dropped: {reason}",)), plain_report
+                labels = None  # of the other entities graph: the tracker reads these
         notices += mapped.notices
         if not report.conforms:
             reason = "; ".join(f.message for f in report.violations[:3])
@@ -262,7 +263,7 @@ class Ingester:
         warnings = [f.message for f in report.warnings]
         mapped = replace(mapped, graph=_with_warnings(mapped.graph, mapped.iri, warnings))
         if self.tracker:
-            self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities)
+            self.tracker.before_write(self.store, mapped.iri, mapped.graph, mapped.entities, labels)
         lines = triple_lines(mapped.graph)  # made once, for the store's request and the dump cache
         self.store.replace_record(mapped.iri, mapped.graph, mapped.entities, lines=lines)
         if self.dump_feed:
@@ -279,16 +280,21 @@ class Ingester:
         unknown = [iri for iri in _labelled(entities) if iri not in self.pipeline.known]
         return self.store.entity_labels(unknown)
 
-    def _with_stored_labels(self, mapped: MappedRecord) -> tuple[MappedRecord, bool]:
-        """``mapped`` with the entities' published labels kept (``_keep_stored_labels``), and whether a label
-        changed. A worker's read-only graphs (``LinesGraph``) become ordinary ones only then."""
-        stored = self._stored_labels(mapped.entities)
-        if not any(str(label) != stored[iri] for iri, label in mapped.entities.subject_objects(RDFS.label)
-                   if iri in stored):
-            return mapped, False
+    def _with_stored_labels(self, mapped: MappedRecord) -> tuple[MappedRecord, bool, EntityLabels]:
+        """``mapped`` with the entities' published labels kept (``_keep_stored_labels``), whether a label changed,
+        and the entities' labels as they are then with what the store gives them (read once: the write tracker
+        uses them too). A worker's read-only graphs (``LinesGraph``) become ordinary ones only when a label
+        changes."""
+        labels = EntityLabels.read(self.store, mapped.entities)
+        known = self.pipeline.known  # the authority file's entities: its label wins
+        stored = {iri: label for iri, label in labels.stored.items() if iri not in known}
+        if not any(str(label) != stored[iri] for iri, label in labels.pairs if iri in stored):
+            return mapped, False, labels
         if type(mapped.entities) is LinesGraph:
             mapped = replace(mapped, graph=mapped.graph.to_graph(), entities=mapped.entities.to_graph())
-        return mapped, _keep_stored_labels(mapped.entities, stored)
+        relabelled = _keep_stored_labels(mapped.entities, stored)
+        # the same entities have a label (another one): what the store gives them is as read
+        return mapped, relabelled, EntityLabels.read(self.store, mapped.entities, labels.stored)
 
     def _mapping(self, record: Record, key: str, prepared) -> tuple[MappedRecord, Report | None]:
         """The record mapped under ``key``, with its report when a worker made both (``ld.parallel.Prepared``) under

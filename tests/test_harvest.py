@@ -490,7 +490,33 @@ def _check_dumps_after_ingest(store_dir: Path) -> list[str]:
     return records
 
 
-@pytest.mark.parametrize("jobs", ["1", "2"])
+def _ingest_with_a_helper(sources: Path, store_dir: Path, *, after=None):
+    """``docket ingest`` of ``sources`` as the command runs it with ``--jobs 1``, but with the dump feed's helper
+    process ready from the first record (a short ingest would otherwise make its few chunks itself while the helper
+    starts), so that every chunk goes through it; ``after(outcome, maker)`` is called after each record. Returns
+    the helper (stopped by now)."""
+    from ld.cli import store_caches
+    from ld.dump_feed import ChunkMaker
+    from ld.ingest import Ingester, Pipeline, expand_paths
+    from ld.stores import open_store
+
+    pipeline = Pipeline(BASE)
+    with open_store(directory=str(store_dir), minter=pipeline.minter) as store:
+        tracker, feed = store_caches(store, store_dir, pipeline.minter)
+        maker = feed.maker = ChunkMaker()
+        assert maker.wait_ready(), "the helper process did not start"
+        try:
+            for outcome in Ingester(store, pipeline, tracker=tracker, dump_feed=feed).ingest(expand_paths([sources])):
+                assert outcome.status in ("ingested", "unchanged"), outcome
+                if after:
+                    after(outcome, maker)
+        finally:
+            feed.cache.close()
+    assert maker.pid is None, "the helper was stopped at the end"
+    return maker
+
+
+@pytest.mark.parametrize("jobs", ["1", "2", "helper"])
 def test_an_ingest_fills_the_dump_cache_so_a_dump_reads_no_record_from_the_store(tmp_path, jobs):
     sources, store = tmp_path / "sources", tmp_path / "store"
     sources.mkdir()
@@ -498,6 +524,9 @@ def test_an_ingest_fills_the_dump_cache_so_a_dump_reads_no_record_from_the_store
         shutil.copy(CORPUS / name, sources)
 
     def ingest() -> None:
+        if jobs == "helper":  # --jobs 1 with every chunk made by the helper process
+            assert _ingest_with_a_helper(sources, store).answered > 0
+            return
         assert main(["ingest", str(sources), "--store", str(store), "--base-uri", BASE, "--quiet", "--jobs", jobs]) == 0
 
     ingest()
@@ -508,6 +537,62 @@ def test_an_ingest_fills_the_dump_cache_so_a_dump_reads_no_record_from_the_store
     _check_dumps_after_ingest(store)
     assert main(["delete", str(sources / NAMES[1]), "--store", str(store), "--base-uri", BASE]) == 0
     assert len(_check_dumps_after_ingest(store)) == 3
+
+
+def test_an_ingest_whose_chunk_helper_dies_still_fills_the_dump_cache_right(tmp_path):
+    """The helper process making the chunks is killed after the second record: the ingest goes on, makes the
+    chunks in flight and the later ones itself, and leaves the cache complete and equal to the store."""
+    import os
+    import signal
+
+    from ld.dump import DumpFolder, dumps_path_for
+    from ld.store import OxigraphStore
+
+    sources, store = tmp_path / "sources", tmp_path / "store"
+    sources.mkdir()
+    for name in NAMES:
+        shutil.copy(CORPUS / name, sources)
+    seen = []
+
+    def kill_after_two(outcome, maker) -> None:
+        seen.append(outcome)
+        if len(seen) == 2:
+            os.kill(maker.pid, signal.SIGKILL)
+
+    maker = _ingest_with_a_helper(sources, store, after=kill_after_two)
+    assert maker.failed and len(seen) == len(NAMES)
+    records = _check_dumps_after_ingest(store)
+    assert len(records) == len(NAMES)
+    with OxigraphStore.open(store, base=BASE, read_only=True) as opened, \
+            DumpFolder(dumps_path_for(store)).chunks() as cache:
+        assert cache.graphs() == set(records)  # a row for every record written, and only those
+        assert all(cache.get(graph, opened.record_token(graph), "nq") for graph in records)
+
+
+def test_the_chunk_helper_makes_what_chunk_of_makes_and_the_ingest_makes_what_it_cannot():
+    """Chunks from the helper process are ``chunk_of``'s; one it cannot make (it answers so), or one in flight when
+    it dies, is made in the ingest's process (or, when nothing can make it, the cache lacks its row: None)."""
+    import os
+    import signal
+
+    from ld.dump import chunk_of
+    from ld.dump_feed import ChunkMaker
+
+    lines = b'<http://x.org/s> <http://x.org/p> "a\\nb"@en .\n<http://x.org/s> <http://x.org/q> <http://x.org/o> .\n'
+    maker = ChunkMaker(window=4)
+    try:
+        assert maker.wait_ready()
+        tickets = [maker.submit(f"http://x.org/g{i}", lines) for i in range(10)]  # more than the window
+        assert all(maker.result(t) == chunk_of(f"http://x.org/g{i}", lines) for i, t in enumerate(tickets))
+        assert maker.answered == 10
+        broken = maker.submit("http://x.org/broken", b"not N-Triples\n")
+        assert maker.result(broken) is None and not maker.failed  # the helper said so; made here, it fails too
+        in_flight = maker.submit("http://x.org/late", lines)
+        os.kill(maker.pid, signal.SIGKILL)
+        assert maker.result(in_flight) == chunk_of("http://x.org/late", lines) and maker.failed
+        assert maker.submit("http://x.org/after", lines) is None  # the caller makes it
+    finally:
+        maker.close()
 
 
 def test_the_dump_feed_stores_a_chunk_only_once_its_write_committed_made_from_the_lines_written(tmp_path):
@@ -541,24 +626,32 @@ def test_the_dump_feed_stores_a_chunk_only_once_its_write_committed_made_from_th
         assert cache.complete_at() == store.change_marker()
 
 
-def test_the_dump_feed_leaves_no_row_for_a_batch_that_never_committed(tmp_path):
+@pytest.mark.parametrize("helper", [False, True])
+def test_the_dump_feed_leaves_no_row_for_a_batch_that_never_committed(tmp_path, helper):
     from ld.chunks import ChunkCache
-    from ld.dump_feed import DumpFeed
+    from ld.dump_feed import ChunkMaker, DumpFeed
     from ld.iris import Minter
     from ld.store import OxigraphStore
     from test_store import make_record
 
-    lost = make_record("lost", minter=Minter(BASE))
+    kept, lost = make_record("kept", minter=Minter(BASE)), make_record("lost", minter=Minter(BASE))
     with OxigraphStore.open(tmp_path / "store", base=BASE) as store, ChunkCache(tmp_path / "chunks.sqlite") as cache:
         feed = DumpFeed(store, cache)
+        if helper:  # its chunks are made in the helper process
+            feed.maker = ChunkMaker()
+            assert feed.maker.wait_ready()
         feed.begin()
         with pytest.raises(RuntimeError):
+            with store.bulk_mode(batch_size=1):
+                store.replace_record(*kept)  # a batch of its own: committed
+                feed.written(kept[0], kept[1])
             with store.bulk_mode(batch_size=10):
                 store.replace_record(*lost)
                 feed.written(lost[0], lost[1])
                 raise RuntimeError("boom")  # the buffered batch is dropped
-        assert feed.settle() == 0
-        assert cache.graphs() == set() and store.record_token(lost[0]) is None
+        feed.finish()
+        assert cache.graphs() == {str(kept[0])} and store.record_token(lost[0]) is None
+        assert not helper or feed.maker is None  # stopped by finish
 
 
 def test_a_dump_cache_file_of_another_layout_is_made_again(tmp_path):
