@@ -579,7 +579,7 @@ def test_the_chunk_helper_makes_what_chunk_of_makes_and_the_ingest_makes_what_it
     from ld.dump_feed import ChunkMaker
 
     lines = b'<http://x.org/s> <http://x.org/p> "a\\nb"@en .\n<http://x.org/s> <http://x.org/q> <http://x.org/o> .\n'
-    maker = ChunkMaker(window=4)
+    maker = ChunkMaker(window=4, batch=2)
     try:
         assert maker.wait_ready()
         tickets = [maker.submit(f"http://x.org/g{i}", lines) for i in range(10)]  # more than the window
