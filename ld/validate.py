@@ -36,6 +36,7 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
+from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from ld.iris import DEFAULT_BASE_URI, check_base_uri
@@ -111,6 +112,10 @@ class Validator:
         vocabulary = load_vocabulary(self.base)
         self._superclasses = _superclass_triples(vocabulary.graph)
         self._descriptions = _descriptions(vocabulary.graph)
+        # The compiled engine's forms of the same context: each concept's description as an index block, and the
+        # class hierarchy as closures (see _Data).
+        self._blocks = {node: _block(triples) for node, triples in self._descriptions.items()}
+        self._closure = _Closure(vocabulary.graph)
         self._compiled: _CompiledShapes | None = None
         self._shapes_graph: ShapesGraph | None = None
         if engine == "compiled":
@@ -132,12 +137,10 @@ class Validator:
         subject concepts the record links to): their classes and labels are needed for checks such as "an author is
         a person or group". ``graph`` is not modified.
         """
+        if self._compiled is not None:
+            return _results_report(self._compiled.validate(self._data(graph, entities)))
         triples = triples_of(graph)
         context = self._context(triples, entities)
-        if self._compiled is not None:
-            compiled = self._compiled
-            data = _Data(triples, context, backwards=compiled.backwards, targeted=compiled.targeted)
-            return _results_report(compiled.validate(data))
         data = _QueryCachingGraph()
         for triple in triples:
             data.add(triple)
@@ -151,6 +154,41 @@ class Validator:
     def validate_many(self, records: Iterable[tuple[Graph, Graph | None]]) -> list[Report]:
         """A :class:`Report` per ``(graph, entities)`` pair, each validated on its own (as by :meth:`validate`)."""
         return [self.validate(graph, entities) for graph, entities in records]
+
+    def _data(self, graph: Graph, entities: Graph | None) -> _Data:
+        """The compiled engine's index of ``graph`` and of the context :meth:`_context` would add to it.
+
+        The record's own subject index is indexed as it is (its object collections are read, never copied); the
+        concepts' descriptions are prepared blocks. The superclass chains are left out when the record states no
+        rdfs:subClassOf of its own and no shape reads that predicate: the data's class hierarchy is then exactly
+        the vocabulary's, and sh:class and sh:targetClass read the vocabulary's closure (_Closure) instead of
+        walking chains added to every record."""
+        compiled = self._compiled
+        data = _Data(compiled.backwards, compiled.targeted)
+        data.add_graph(_subject_index(graph))
+        linked: set = set()
+        for by_p in data.out.values():
+            for objects in by_p.values():
+                for o in objects:
+                    if isinstance(o, URIRef):
+                        linked.add(o)
+        blocks = self._blocks
+        for node in linked:
+            block = blocks.get(node)
+            if block is not None:
+                data.add(node, block)
+        if entities is not None:
+            for node, block in _entity_blocks(entities, linked):
+                data.add(node, block)
+        if data.own_subclasses or compiled.reads_subclasses:
+            # the chains of the classes used, as _context adds them
+            classes = {o for by_p in data.out.values() for o in by_p.get(_TYPE_KEY, ())}
+            chains = {t for cls in classes for t in self._superclasses.get(cls, ())}
+            for node, block in _blocks(chains):
+                data.add(node, block)
+        if not data.own_subclasses:
+            data.closure = self._closure
+        return data
 
     def _context(self, triples: list, entities: Graph | None) -> set:
         """The descriptions of the concepts and entities the triples link to, and the superclass chains of classes."""
@@ -166,6 +204,55 @@ class Validator:
         for cls in classes:
             context.update(self._superclasses.get(cls, ()))
         return context
+
+
+def _subject_index(graph: Graph) -> dict:
+    """``{s: {p: objects}}`` of ``graph``: a ``SimpleMemory``'s own subject index (read, never modified; see
+    ``ld.terms.triples_of``), or one built from its triples for another store."""
+    spo = getattr(graph.store, "_SimpleMemory__spo", None) if isinstance(graph.store, SimpleMemory) else None
+    if spo is not None:
+        return spo
+    index: dict = {}
+    for s, p, o in graph:
+        index.setdefault(s, {}).setdefault(p, set()).add(o)
+    return index
+
+
+def _entity_blocks(entities: Graph, linked: set) -> Iterable[tuple]:
+    """(node, block) for each node of ``linked`` that ``entities`` describes: its type, labels and scheme (the
+    triples _entity_descriptions gives)."""
+    index = _subject_index(entities)
+    wanted = _DESCRIPTION_KEYS
+    if len(index) <= len(linked):
+        pairs = ((s, by_p) for s, by_p in index.items() if s in linked)
+    else:
+        pairs = ((s, index.get(s)) for s in linked)
+    for s, by_p in pairs:
+        if by_p:
+            block = {}
+            for p, objects in by_p.items():
+                if isinstance(p, URIRef):
+                    key = str(p)
+                    if key in wanted and objects:
+                        block[key] = objects
+            if block:
+                yield s, block
+
+
+def _block(triples: Iterable[tuple]) -> dict:
+    """The index block ``{predicate key: objects}`` of triples about one subject."""
+    block: dict = {}
+    for _, p, o in triples:
+        block.setdefault(_key(p), set()).add(o)
+    return {k: frozenset(v) for k, v in block.items()}
+
+
+def _blocks(triples: Iterable[tuple]) -> list:
+    """(subject, block) for triples about several subjects."""
+    by_subject: dict = {}
+    for t in triples:
+        by_subject.setdefault(t[0], []).append(t)
+    return [(s, _block(ts)) for s, ts in by_subject.items()]
 
 
 def _entity_descriptions(entities: Graph, linked: set) -> Iterable[tuple]:
@@ -229,54 +316,135 @@ _PYTHON_TYPES = {
 }
 
 
+class _Closure:
+    """The vocabulary's class hierarchy, for records that state no rdfs:subClassOf of their own: each class's
+    superclasses (itself included) and subclasses, as predicate-index keys (plain strings; see _key)."""
+
+    def __init__(self, ontology: Graph):
+        above: dict = {}
+        for cls, triples in _superclass_triples(ontology).items():
+            if isinstance(cls, URIRef):
+                above[str(cls)] = frozenset({str(cls)} | {str(o) for _, _, o in triples if isinstance(o, URIRef)})
+        below: dict = {}
+        for cls, classes in above.items():
+            for parent in classes:
+                below.setdefault(parent, {parent}).add(cls)
+        self.above = above
+        self.below = {cls: frozenset(classes) for cls, classes in below.items()}
+
+
+def _key(node):
+    """A node as a key of _Data's indexes: an IRI as a plain string, anything else as it is.
+
+    rdflib builds a new URIRef on every attribute access (``RDF.type``, ``CRM.P2_has_type``), so the mapper's
+    predicates and the shapes' are equal but distinct objects, and a dict look-up that finds an equal key that is
+    another object calls rdflib's ``__eq__`` (a Python call, hundreds per record). Plain strings compare in C. A
+    string never equals a BNode or a Literal (rdflib's ``__eq__`` compares types), so keys stay distinct."""
+    return str(node) if isinstance(node, URIRef) else node
+
+
 class _Data:
-    """The triples to validate, indexed: ``out[s][p]`` is a set of nodes; ``into[o][p]`` (a set of nodes) holds the
-    triples whose predicate is in ``backwards`` and ``by_predicate[p]`` the (s, o) pairs of those whose predicate is
-    in ``targeted`` (None: every predicate, for both)."""
+    """The triples to validate, indexed: ``out[s][p]`` holds the objects of ``s`` and ``p``; ``into[o][p]`` the
+    subjects of the triples whose predicate is in ``backwards``; ``by_predicate[p]`` the (s, o) pairs of those
+    whose predicate is in ``targeted``. Predicates (and the objects keying ``into``) are keys as _key makes them.
 
-    def __init__(self, *parts: Iterable[tuple], backwards: frozenset | None = None, targeted: frozenset | None = None):
-        # A list, not a set: a duplicate (a context triple the record states too) changes no index, and hashing
-        # every triple (a Python call per literal) cost as much as indexing it.
-        self.triples: list = [triple for part in parts for triple in part]
-        # Plain dicts filled with setdefault: a defaultdict's factory is a Python call per new key, and a record
-        # with its evidence annotations has a few hundred subjects (the evidence was a third of validation time).
-        # Only what the shapes read backwards (rdf:type for instances, inverse paths) and target by predicate is
-        # indexed that way: most objects, the literals among them, are never looked up.
-        out: dict = {}
-        into: dict = {}
-        by_predicate: dict = {}
-        for s, p, o in self.triples:
-            out.setdefault(s, {}).setdefault(p, set()).add(o)
-            if backwards is None or p in backwards:
-                into.setdefault(o, {}).setdefault(p, set()).add(s)
-            if targeted is None or p in targeted:
-                by_predicate.setdefault(p, []).append((s, o))
-        self.out, self.into, self.by_predicate = out, into, by_predicate
-        self._targeted = targeted
+    The object collections are the graphs' own (a ``SimpleMemory`` subject index's dicts, description blocks):
+    they are read, never modified. ``closure``, when set, is the class hierarchy sh:class and sh:targetClass
+    read (the data's own rdfs:subClassOf triples are walked otherwise)."""
+
+    def __init__(self, backwards: frozenset, targeted: frozenset):
+        self.out: dict = {}
+        self.into: dict = {}
+        self.by_predicate: dict = {}
+        self._backwards, self._targeted = backwards, targeted
+        self.own_subclasses = False  # whether the graph added by add_graph has rdfs:subClassOf triples
+        self.closure: _Closure | None = None
         self._above: dict = {}
+        self._classes: dict = {}
         self._stores: dict = {}  # predicates -> a pyoxigraph store of those triples
+        self._rows: dict = {}  # a batched sh:sparql query -> its rows by focus node
 
-    def objects(self, s, p) -> set:
+    def add_graph(self, index: dict) -> None:
+        """Index a graph's ``{s: {p: objects}}``."""
+        for s, by_p in index.items():
+            block = {_key(p): objects for p, objects in by_p.items()}
+            if _SUBCLASS_KEY in block:
+                self.own_subclasses = True
+            self.add(s, block)
+
+    def add(self, s, block: dict) -> None:
+        """Index the triples of subject ``s``: ``block`` is ``{predicate key: objects}`` (kept, not modified)."""
+        out = self.out
+        known = out.get(s)
+        if known is None:
+            out[s] = block
+        else:  # a subject described twice (the record and an entity's description): merged into new collections
+            merged = dict(known)
+            for k, objects in block.items():
+                have = merged.get(k)
+                merged[k] = objects if have is None else {*have, *objects}
+            out[s] = merged
+        backwards, targeted = self._backwards, self._targeted
+        for k, objects in block.items():
+            if k in backwards:
+                into = self.into
+                for o in objects:
+                    key = _key(o)
+                    by_p = into.get(key)
+                    if by_p is None:
+                        into[key] = {k: {s}}
+                    else:
+                        subjects = by_p.get(k)
+                        if subjects is None:
+                            by_p[k] = {s}
+                        else:
+                            subjects.add(s)
+            if k in targeted:
+                pairs = self.by_predicate.get(k)
+                if pairs is None:
+                    pairs = self.by_predicate[k] = []
+                pairs.extend([(s, o) for o in objects])
+
+    def objects(self, s, p: str):
+        """The objects of ``s`` and predicate key ``p`` (a collection to read, not to modify)."""
         by_p = self.out.get(s)
         return by_p.get(p, _EMPTY) if by_p else _EMPTY
 
-    def subjects(self, p, o) -> set:
-        by_p = self.into.get(o)
+    def subjects(self, p: str, o):
+        by_p = self.into.get(_key(o))
         return by_p.get(p, _EMPTY) if by_p else _EMPTY
 
-    def is_instance(self, node, cls) -> bool:
-        """SHACL instance: some rdf:type of ``node`` is ``cls`` or reaches it by rdfs:subClassOf in the data."""
+    def is_instance(self, node, cls: str) -> bool:
+        """SHACL instance: some rdf:type of ``node`` is the class ``cls`` (a key) or reaches it by rdfs:subClassOf."""
+        classes = self._classes.get(node)
+        if classes is None:
+            classes = self._classes[node] = self._classes_of(node)
+        return cls in classes
+
+    def _classes_of(self, node) -> frozenset:
+        """The keys of the classes ``node`` is an instance of."""
         if isinstance(node, Literal):
-            return False
-        return any(cls in self._superclasses(t) for t in self.objects(node, _TYPE))
+            return _EMPTY
+        types = self.objects(node, _TYPE_KEY)
+        if not types:
+            return _EMPTY
+        if self.closure is not None:
+            above = self.closure.above
+            found = set()
+            for t in types:
+                if isinstance(t, URIRef):
+                    key = str(t)
+                    found.update(above.get(key) or (key,))
+            return frozenset(found)
+        return frozenset(_key(c) for t in types for c in self._superclasses(t) if isinstance(c, URIRef))
 
     def _superclasses(self, cls) -> set:
-        """``cls`` and every class it reaches by rdfs:subClassOf."""
+        """``cls`` and every class it reaches by rdfs:subClassOf in the data."""
         above = self._above.get(cls)
         if above is None:
             above, todo = {cls}, [cls]
             while todo:
-                for parent in self.objects(todo.pop(), _SUBCLASS):
+                for parent in self.objects(todo.pop(), _SUBCLASS_KEY):
                     if parent not in above:
                         above.add(parent)
                         todo.append(parent)
@@ -284,14 +452,32 @@ class _Data:
         return above
 
     def instances(self, cls) -> set:
-        """The nodes typed ``cls`` or a subclass of it."""
+        """The nodes typed ``cls`` (an IRI) or a subclass of it."""
+        key = str(cls)
+        if self.closure is not None:
+            classes = self.closure.below.get(key) or (key,)
+            into = self.into
+            found = set()
+            for c in classes:
+                by_p = into.get(c)
+                if by_p:
+                    found.update(by_p.get(_TYPE_KEY, ()))
+            return found
         classes, todo = {cls}, [cls]
         while todo:
-            for sub in self.subjects(_SUBCLASS, todo.pop()):
+            for sub in self.subjects(_SUBCLASS_KEY, todo.pop()):
                 if sub not in classes:
                     classes.add(sub)
                     todo.append(sub)
-        return {s for c in classes for s in self.subjects(_TYPE, c)}
+        return {s for c in classes for s in self.subjects(_TYPE_KEY, c)}
+
+    def triples(self, predicates: frozenset | None = None) -> Iterable[tuple]:
+        """The triples (predicates as keys) whose predicate key is in ``predicates`` (all when None)."""
+        if predicates is not None and predicates <= self._targeted:
+            # indexed by predicate: no pass over the whole record (its evidence is a third of it)
+            return [(s, p, o) for p in predicates for s, o in self.by_predicate.get(p, ())]
+        return [(s, p, o) for s, by_p in self.out.items() for p, objects in by_p.items()
+                if predicates is None or p in predicates for o in objects]
 
     def store(self, predicates: frozenset | None = None) -> ox.Store:
         """The triples in a pyoxigraph store (for sh:sparql), built on first use: only those whose predicate is in
@@ -299,19 +485,35 @@ class _Data:
         for a query over time-spans cost more than the query)."""
         store = self._stores.get(predicates)
         if store is None:
-            if predicates is not None and self._targeted is not None and predicates <= self._targeted:
-                # indexed by predicate: no pass over the whole record (its evidence is a third of it)
-                triples = [(s, p, o) for p in predicates for s, o in self.by_predicate.get(p, ())]
-            else:
-                triples = [t for t in self.triples if predicates is None or t[1] in predicates]
             store = self._stores[predicates] = ox.Store()
-            store.extend([ox.Quad(to_oxigraph(s), to_oxigraph(p), to_oxigraph(o)) for s, p, o in triples])
+            store.extend([ox.Quad(to_oxigraph(s), _ox_predicate(p), to_oxigraph(o))
+                          for s, p, o in self.triples(predicates)])
         return store
+
+    def rows(self, query: str, predicates: frozenset | None) -> dict:
+        """A batched query's solutions, run once over the data: {pyoxigraph term bound to ?this: [solutions]}."""
+        by_focus = self._rows.get(query)
+        if by_focus is None:
+            by_focus = self._rows[query] = {}
+            solutions = self.store(predicates).query(query)
+            names = solutions.variables
+            for row in solutions:
+                this = row["this"]
+                if this is None:
+                    raise _Unsupported("a batched SPARQL constraint with a solution that does not bind $this")
+                by_focus.setdefault(this, []).append({v.value: row[v] for v in names if row[v] is not None})
+        return by_focus
+
+
+def _ox_predicate(p) -> ox.NamedNode | ox.BlankNode:
+    return to_oxigraph(URIRef(p) if type(p) is str else p)
 
 
 _EMPTY: frozenset = frozenset()
 _TYPE, _SUBCLASS = RDF.type, RDFS.subClassOf  # attribute look-ups on rdflib's RDF and RDFS are slow
+_TYPE_KEY, _SUBCLASS_KEY = str(_TYPE), str(_SUBCLASS)
 _TYPES = frozenset({_TYPE})
+_DESCRIPTION_KEYS = frozenset(str(p) for p in _DESCRIPTION_PREDICATES)
 
 
 # A compiled path: a function from a node to the set of its value nodes.
@@ -328,8 +530,9 @@ class _Shape:
     message: str | None
     path: _Path | None = None
     path_text: str | None = None
+    predicate: str | None = None  # the path's key when the path is one IRI (read straight from the index)
     checks: list = field(default_factory=list)  # (_Check, message override or None)
-    properties: list = field(default_factory=list)
+    properties: list = field(default_factory=list)  # the active ones (a deactivated shape gives no result)
     targets: dict = field(default_factory=dict)
     deactivated: bool = False
     # The simple constraints (counts, node kinds, sh:in, sh:hasValue and per-value tests) twice: as checks that say
@@ -343,8 +546,15 @@ class _Shape:
     allowed: list = field(default_factory=list)  # sets (sh:in)
     has: list = field(default_factory=list)  # nodes (sh:hasValue)
     tests: list = field(default_factory=list)  # (data, value) -> bool (sh:class, sh:datatype, sh:pattern, ...)
+    # Known once compiled (_CompiledShapes._finish): whether no value node at all gives no result (most property
+    # shapes of a record find no value on most focus nodes), and whether the simple constraints are all there is
+    # (then ``passes`` says there is no result). A check that can report with no value (a qualified minimum
+    # count, a SPARQL constraint) sets reports_empty.
+    reports_empty: bool = False
+    empty_ok: bool = False
+    lean: bool = False
 
-    def passes(self, data: _Data, values: set) -> bool:
+    def passes(self, data: _Data, values) -> bool:
         """Whether the simple constraints give no result for ``values`` (exactly when their checks give none)."""
         n = len(values)
         if n < self.low or (self.high is not None and n > self.high):
@@ -370,7 +580,11 @@ class _Shape:
         """The (focus, path, message, severity, value) results of this shape for one focus node."""
         if self.deactivated:
             return []
-        values = self.path(data, focus) if self.path is not None else {focus}
+        # a node shape's one value node in a tuple: every check only counts, iterates or tests membership
+        return self.report(data, focus, self.path(data, focus) if self.path is not None else (focus,))
+
+    def report(self, data: _Data, focus: Node, values) -> list:
+        """:meth:`results`, given the value nodes."""
         out = []
         checks = self.checks
         if self.simple and not self.passes(data, values):
@@ -383,22 +597,39 @@ class _Shape:
                 if bindings is not None:
                     text = _substitute(text, bindings)
                 out.append((f, path_text or self.path_text, text, self.severity, value))
-        for prop in self.properties:
+        if self.properties:
+            index = data.out
             for f in values:
-                out.extend(prop.results(data, f))
+                by_p = index.get(f)
+                for prop in self.properties:
+                    key = prop.predicate
+                    if key is None:
+                        out.extend(prop.results(data, f))
+                        continue
+                    found = by_p.get(key, _EMPTY) if by_p else _EMPTY
+                    if found:
+                        if prop.lean and prop.passes(data, found):
+                            continue
+                    elif prop.empty_ok:
+                        continue
+                    out.extend(prop.report(data, f, found))
         return out
 
     def conforms(self, data: _Data, focus: Node) -> bool:
         """pySHACL's verdict for a nested shape (sh:or, sh:qualifiedValueShape): no result, or a lenient severity."""
         if self.severity != "Violation" or self.deactivated:
             return True
-        values = self.path(data, focus) if self.path is not None else {focus}
+        values = self.path(data, focus) if self.path is not None else (focus,)
         if self.simple and not self.passes(data, values):
             return False
         for check, _ in self.checks:
             if check(data, focus, values):
                 return False
-        return all(prop.conforms(data, f) for prop in self.properties for f in values)
+        for prop in self.properties:
+            for f in values:
+                if not prop.conforms(data, f):
+                    return False
+        return True
 
     def focus_nodes(self, data: _Data) -> set:
         if not self.targets:
@@ -408,9 +639,9 @@ class _Shape:
         for cls in classes:
             found.update(data.instances(cls))
         for p in subjects_of:
-            found.update(s for s, _ in data.by_predicate.get(p, ()))
+            found.update(s for s, _ in data.by_predicate.get(_key(p), ()))
         for p in objects_of:
-            found.update(o for _, o in data.by_predicate.get(p, ()))
+            found.update(o for _, o in data.by_predicate.get(_key(p), ()))
         return found
 
 
@@ -427,25 +658,47 @@ class _CompiledShapes:
         self.graph = shapes
         self._compiled: dict = {}
         self._compiling: set = set()
-        # The predicates the checks read from object to subject (class instances, inverse paths), and those of
-        # sh:targetSubjectsOf / sh:targetObjectsOf: _Data indexes only these both ways.
-        self._backwards: set = {_TYPE, _SUBCLASS}
+        # The predicates (as _Data's keys) the checks read from object to subject (class instances, inverse paths),
+        # and those of sh:targetSubjectsOf / sh:targetObjectsOf: _Data indexes only these both ways. _reads: the
+        # predicates paths, targets and SPARQL constraints read (None among them: a query reads every predicate).
+        self._backwards: set = {_TYPE_KEY, _SUBCLASS_KEY}
         self._sparql_predicates: set = set()
+        self._reads: set = set()
         for cls in (RDFS.Class, OWL.Class):
             if any(shapes.subjects(RDF.type, cls)):
                 raise _Unsupported("a shape that is also a class (implicit class target)")
         roots = sorted({s for t in _TARGETS for s in shapes.subjects(t, None)}, key=str)
         self.roots = [self._shape(node) for node in roots]
+        for shape in self._compiled.values():
+            self._finish(shape)
         self.backwards = frozenset(self._backwards)
-        self.targeted = frozenset(p for shape in self.roots for t in (SH.targetSubjectsOf, SH.targetObjectsOf)
-                                  for p in shape.targets.get(t, ())) | frozenset(self._sparql_predicates)
+        targets = {_key(p) for shape in self.roots for t in (SH.targetSubjectsOf, SH.targetObjectsOf)
+                   for p in shape.targets.get(t, ())}
+        self.targeted = frozenset(targets) | frozenset(self._sparql_predicates)
+        # Whether rdfs:subClassOf triples are read other than through sh:class and sh:targetClass (which may read
+        # the vocabulary's closure instead; see Validator._data).
+        self.reads_subclasses = bool({_SUBCLASS_KEY, None} & (self._reads | targets))
 
     def validate(self, data: _Data) -> list:
         results = []
         for shape in self.roots:
+            if shape.lean and shape.path is None and not shape.deactivated:
+                # a node shape of simple constraints only (no blank nodes, entity IRIs): most focus nodes pass
+                for focus in shape.focus_nodes(data):
+                    if not shape.passes(data, (focus,)):
+                        results.extend(shape.results(data, focus))
+                continue
             for focus in shape.focus_nodes(data):
                 results.extend(shape.results(data, focus))
         return results
+
+    @staticmethod
+    def _finish(shape: _Shape) -> None:
+        """What is known of a shape once every shape is compiled (see _Shape.empty_ok and lean)."""
+        # a deactivated shape gives no result, and a deactivated property shape no failure to its node shape
+        shape.properties = [p for p in shape.properties if not p.deactivated]
+        shape.lean = not shape.checks and not shape.properties
+        shape.empty_ok = shape.low == 0 and not shape.has and not shape.reports_empty
 
     # -- compiling
     def _one(self, node, predicate):
@@ -473,10 +726,14 @@ class _CompiledShapes:
         if path is not None:
             shape.path = self._path(path, top=True)
             shape.path_text = _path_text(g, path)
+            if isinstance(path, URIRef):
+                shape.predicate = str(path)
         handled = set(_INERT) | {SH.message, SH.severity, SH.deactivated, SH.path}
         for t in _TARGETS:
             values = list(g.objects(node, t))
             if values:
+                if t != SH.targetNode and not all(isinstance(v, URIRef) for v in values):
+                    raise _Unsupported(f"a target that is not an IRI on {node}")
                 shape.targets[t] = values
             handled.add(t)
         shape.properties = [self._shape(p) for p in sorted(g.objects(node, SH.property), key=str)]
@@ -506,7 +763,9 @@ class _CompiledShapes:
     def _path(self, node, top: bool = False) -> _Path:
         g = self.graph
         if isinstance(node, URIRef):
-            return lambda data, f, p=node: data.objects(f, p)
+            key = str(node)
+            self._reads.add(key)
+            return lambda data, f, p=key: data.objects(f, p)
         if (node, RDF.first, None) in g:
             steps = [self._path(step) for step in Collection(g, node)]
             if len(steps) < 2:
@@ -522,8 +781,10 @@ class _CompiledShapes:
         if inverse is not None:
             if not isinstance(inverse, URIRef):
                 raise _Unsupported("an inverse of a complex path")
-            self._backwards.add(inverse)
-            return lambda data, f, p=inverse: data.subjects(p, f)
+            key = str(inverse)
+            self._backwards.add(key)
+            self._reads.add(key)
+            return lambda data, f, p=key: data.subjects(p, f)
         alternatives = self._one(node, SH.alternativePath)
         if alternatives is not None:
             branches = [self._path(step) for step in Collection(g, alternatives)]
@@ -543,7 +804,7 @@ class _CompiledShapes:
         def walk(data, f):
             found = {f} if with_focus else set()
             if not repeat:
-                return found | inner(data, f)
+                return found.union(inner(data, f))
             todo = set(inner(data, f))
             while todo:
                 node = todo.pop()
@@ -573,7 +834,10 @@ class _CompiledShapes:
         return [(lambda data, f, values: [] if len(values) <= n else [(f, None, None, None)], None)]
 
     def _class(self, node, cls, shape):
-        return self._each(lambda data, v: data.is_instance(v, cls), shape)
+        if not isinstance(cls, URIRef):
+            raise _Unsupported(f"sh:class {cls}")
+        key = str(cls)
+        return self._each(lambda data, v: data.is_instance(v, key), shape)
 
     def _node_kind(self, node, kind, shape):
         if kind not in _NODE_KINDS:
@@ -641,6 +905,8 @@ class _CompiledShapes:
         low = None if low is None else int(low)
         high = None if high is None else int(high)
 
+        shape.reports_empty = shape.reports_empty or bool(low)
+
         def check(data, f, values):
             n = sum(1 for v in values if inner.conforms(data, v))
             out = []
@@ -668,13 +934,23 @@ class _CompiledShapes:
         query, is_property_shape = str(select), self._one(node, SH.path) is not None
         predicates = _query_predicates(query)
         if predicates is not None:
+            predicates = frozenset(str(p) for p in predicates)
             self._sparql_predicates.update(predicates)  # _Data indexes them by predicate
+            self._reads.update(predicates)
+        else:
+            self._reads.add(None)
+        shape.reports_empty = True  # the query does not read the value nodes
+        batched = _batchable(query)
 
         def check(data, f, values):
-            rows = data.store(predicates).query(query, substitutions={ox.Variable("this"): to_oxigraph(f)})
+            if batched:
+                solutions = data.rows(query, predicates).get(to_oxigraph(f), ())
+            else:
+                result = data.store(predicates).query(query, substitutions={ox.Variable("this"): to_oxigraph(f)})
+                solutions = [{v.value: row[v] for v in result.variables if row[v] is not None} for row in result]
             found, out = [], []
-            for row in rows:
-                bound = {v.value: to_rdflib(row[v]) for v in rows.variables if row[v] is not None}
+            for solution in solutions:
+                bound = {name: to_rdflib(term) for name, term in solution.items()}
                 if "failure" in bound:
                     raise _Unsupported("?failure in a SPARQL constraint")
                 p, v, t = bound.pop("path", None), bound.pop("value", None), bound.pop("this", None)
@@ -698,6 +974,30 @@ def _query_predicates(query: str) -> frozenset | None:
     if re.search(r"[?$]\w+\s+[?$]\w+\s+[?$]\w+|\sa\s|[|/^*+]\s*<|>\s*[|/*+]|\b\w+:\w", pattern):
         return None
     return frozenset(URIRef(iri) for iri in re.findall(r"<([^<>\s]+)>", query))
+
+
+def _batchable(query: str) -> bool:
+    """Whether running ``query`` once with $this unbound and keeping each focus node's solutions (those binding
+    ?this to it) gives exactly the solutions of running it with $this bound to that focus node: one pass over the
+    record instead of one per focus node (a record has a few time-spans, and a query costs more than the data).
+
+    That holds for a SELECT that projects ?this over one group without nested groups (no OPTIONAL, UNION, MINUS,
+    EXISTS, VALUES or subqueries), whose first triple pattern binds ?this as a subject (so every solution binds
+    it, to a node of the data, before any BIND reads it), with plain IRIs as predicates (no zero-length path
+    matching a focus node outside the data), nothing after the group (no LIMIT, ORDER BY, GROUP BY), and no
+    function whose value changes between runs. Anything else runs once per focus node."""
+    head, brace, rest = query.partition("{")
+    body, close, tail = rest.rpartition("}")
+    if not brace or not close or tail.strip() or "{" in body or "}" in body:
+        return False
+    projection = re.fullmatch(r"\s*SELECT\s+(?:DISTINCT\s+|REDUCED\s+)?((?:[?$]\w+\s+)*[?$]\w+|\*)\s*(?:WHERE\s*)?",
+                              head, re.IGNORECASE)
+    if projection is None or not (projection.group(1) == "*" or re.search(r"[?$]this\b", projection.group(1))):
+        return False
+    if not re.match(r"\s*[?$]this\s+<[^<>\s]+>", body) or _query_predicates(query) is None:
+        return False
+    return not re.search(r"\bAS\s+[?$]this\b|\b(?:RAND|NOW|UUID|STRUUID|BNODE)\s*\(|[>)]\s*\?(?!\w)|\)\s*[*+]|!",
+                         body, re.IGNORECASE)
 
 
 # Looked up once: an attribute of rdflib's RDF or XSD namespace costs microseconds, and _string runs per value node.
