@@ -143,3 +143,97 @@ def test_engines_agree_on_mutated_corpus_records(corpus_engines, corpus):
         for _ in range(MUTATIONS_PER_RECORD):
             g, e, what = mutate(graph, ents, rng)
             assert_same(*corpus_engines, g, e, f"{name}: {what}")
+
+
+# The compiled engine's shortcuts (ld/validate.py), each with graphs on which a wrong shortcut gives another report.
+def findings(report, message: str) -> list:
+    return [f for f in report.violations + report.warnings if message in f.message]
+
+
+def test_a_record_with_its_own_subclasses_is_checked_against_them(engines):
+    # The vocabulary's class closure stands in for the superclass chains only when the record states no
+    # rdfs:subClassOf: here r:author is a person through the record's own class, so dcterms:creator accepts it and
+    # the person shape targets it (and finds it has no label).
+    graph, ents = shapes_cases.record(), shapes_cases.entities()
+    graph.update(shapes_cases.PREFIXES + """INSERT DATA {
+        doc:r1 dcterms:creator r:author . r:author a r:Diplomat . r:Diplomat rdfs:subClassOf crm:E21_Person }""")
+    assert engines[0]._data(graph, ents).closure is None
+    assert engines[0]._data(shapes_cases.record(), ents).closure is not None
+    assert_same(*engines, graph, ents, "own rdfs:subClassOf")
+    report = engines[0].validate(graph, ents)
+    assert not findings(report, "dcterms:creator and dcterms:contributor must be persons or groups")
+    assert [f.focus for f in findings(report, "a person needs exactly one rdfs:label")] == [shapes_cases.R + "author"]
+
+
+@pytest.mark.parametrize(("update", "message"), [
+    # a second label, beside the entities graph's
+    ('INSERT DATA { person:ivanov rdfs:label "Another name" }', "a person needs exactly one rdfs:label"),
+    # a second class: the place is a person too, and its label comes from the entities graph
+    ("INSERT DATA { place:pyongyang a crm:E21_Person ; skos:altLabel place:pyongyang }",
+     "a person's name variants (skos:altLabel) must be literals"),
+])
+def test_a_record_describing_an_entity_too_is_checked_on_both_descriptions(engines, update, message):
+    graph, ents = shapes_cases.record(), shapes_cases.entities()
+    graph.update(shapes_cases.PREFIXES + update)
+    assert_same(*engines, graph, ents, update)
+    report = engines[0].validate(graph, ents)
+    assert findings(report, message)
+    assert not findings(report, "a place needs exactly one rdfs:label")
+
+
+def test_a_batched_sparql_constraint_reports_each_focus_node_on_its_own(engines):
+    # The time-span order query runs once per record, not once per time-span: two of the four break it.
+    graph, ents = shapes_cases.record(), shapes_cases.entities()
+    graph.update(shapes_cases.PREFIXES + """
+        DELETE { r:date crm:P82b_end_of_the_end ?a . r:date-stamp-1 crm:P82b_end_of_the_end ?b }
+        INSERT { r:date crm:P82b_end_of_the_end "1955-12-01T00:00:00"^^xsd:dateTime .
+                 r:date-stamp-1 crm:P82b_end_of_the_end "1955-12-30T00:00:00"^^xsd:dateTime }
+        WHERE { r:date crm:P82b_end_of_the_end ?a . r:date-stamp-1 crm:P82b_end_of_the_end ?b }""")
+    assert_same(*engines, graph, ents, "two time-spans ending before they begin")
+    found = findings(engines[0].validate(graph, ents), "must not end before it begins")
+    assert sorted((f.focus, f.value) for f in found) == [
+        (shapes_cases.R + "date", "1955-12-01T00:00:00"), (shapes_cases.R + "date-stamp-1", "1955-12-30T00:00:00")]
+
+
+TIME_SPAN_QUERY = """SELECT $this ?value WHERE {
+    $this <http://example.org/begin> ?begin ; <http://example.org/end> ?value . FILTER (?value < ?begin) }"""
+
+
+@pytest.mark.parametrize(("query", "batchable"), [
+    (TIME_SPAN_QUERY, True),
+    (TIME_SPAN_QUERY.replace("SELECT $this", "SELECT DISTINCT $this"), True),
+    (TIME_SPAN_QUERY.replace("SELECT $this ?value", "SELECT *"), True),
+    (TIME_SPAN_QUERY.replace("SELECT $this", "SELECT"), False),  # ?this not projected
+    (TIME_SPAN_QUERY + " LIMIT 1", False),
+    (TIME_SPAN_QUERY.replace("FILTER", "OPTIONAL { ?value <http://example.org/p> ?x } FILTER"), False),
+    (TIME_SPAN_QUERY.replace("FILTER", "FILTER NOT EXISTS { $this <http://example.org/p> ?x } FILTER"), False),
+    (TIME_SPAN_QUERY.replace("<http://example.org/begin>", "<http://example.org/begin>?"), False),  # zero length
+    (TIME_SPAN_QUERY.replace("<http://example.org/begin>", "<http://example.org/begin>*"), False),
+    (TIME_SPAN_QUERY.replace("$this <http://example.org/begin> ?begin ;",
+                             "BIND (str($this) AS ?s) $this <http://example.org/begin> ?begin ;"), False),
+    (TIME_SPAN_QUERY.replace("$this <http://example.org/begin> ?begin ;",
+                             "?begin ^<http://example.org/begin> $this . $this"), False),  # ?this not first
+    (TIME_SPAN_QUERY.replace("FILTER", "BIND (?begin AS ?this) FILTER"), False),
+    (TIME_SPAN_QUERY.replace("?value < ?begin", "?value < NOW()"), False),
+])
+def test_only_queries_whose_per_focus_solutions_a_single_run_gives_are_batched(query, batchable):
+    from ld.validate import _batchable
+
+    assert _batchable(query) is batchable
+
+
+def test_a_property_shape_skipped_without_values_gives_no_result_without_values(engines):
+    # _Shape.empty_ok: such a shape is not run on a focus node without values; running it gives nothing.
+    from ld.validate import _EMPTY
+
+    compiled = engines[0]
+    data = compiled._data(shapes_cases.record(), shapes_cases.entities())
+    shapes = list(compiled._compiled._compiled.values())
+    skipped = [s for s in shapes if s.empty_ok and s.path is not None]
+    assert len(skipped) > 50 and any(not s.empty_ok for s in shapes if s.path is not None)
+    for shape in skipped:
+        assert shape.report(data, shapes_cases.D, _EMPTY) == [], shape.node
+    # and those that are not skipped report a focus node without values (a minimum count, a qualified minimum)
+    for shape in shapes:
+        if shape.path is not None and shape.message is not None and not shape.empty_ok and not shape.reports_empty:
+            assert shape.report(data, shapes_cases.D, _EMPTY), shape.node
