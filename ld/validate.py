@@ -21,6 +21,7 @@ Non-conformance is a result (:class:`Report`), not an exception; only broken inp
 from __future__ import annotations
 
 import re
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
@@ -389,7 +390,7 @@ class _Data:
             if k in backwards:
                 into = self.into
                 for o in objects:
-                    key = _key(o)
+                    key = str(o) if isinstance(o, URIRef) else o  # _key, inline
                     by_p = into.get(key)
                     if by_p is None:
                         into[key] = {k: {s}}
@@ -553,28 +554,9 @@ class _Shape:
     reports_empty: bool = False
     empty_ok: bool = False
     lean: bool = False
-
-    def passes(self, data: _Data, values) -> bool:
-        """Whether the simple constraints give no result for ``values`` (exactly when their checks give none)."""
-        n = len(values)
-        if n < self.low or (self.high is not None and n > self.high):
-            return False
-        kinds, allowed, tests = self.kinds, self.allowed, self.tests
-        if kinds or allowed or tests:
-            for v in values:
-                for k in kinds:
-                    if not isinstance(v, k):
-                        return False
-                for a in allowed:
-                    if v not in a:
-                        return False
-                for test in tests:
-                    if not test(data, v):
-                        return False
-        for value in self.has:
-            if value not in values:
-                return False
-        return True
+    # (data, values) -> whether the simple constraints give no result for the values (exactly when their checks
+    # give none); made once compiled (_passes), for the constraints the shape has.
+    passes: Callable = field(default=lambda data, values: True, repr=False)
 
     def results(self, data: _Data, focus: Node) -> list:
         """The (focus, path, message, severity, value) results of this shape for one focus node."""
@@ -626,8 +608,13 @@ class _Shape:
             if check(data, focus, values):
                 return False
         for prop in self.properties:
+            key = prop.predicate
             for f in values:
-                if not prop.conforms(data, f):
+                if key is not None and prop.lean and prop.severity == "Violation":
+                    by_p = data.out.get(f)
+                    if not prop.passes(data, by_p.get(key, _EMPTY) if by_p else _EMPTY):
+                        return False
+                elif not prop.conforms(data, f):
                     return False
         return True
 
@@ -643,6 +630,58 @@ class _Shape:
         for p in objects_of:
             found.update(o for _, o in data.by_predicate.get(_key(p), ()))
         return found
+
+
+def _passes(shape: _Shape) -> Callable:
+    """``shape.passes``: a function of the data and the value nodes that runs only the kinds of simple constraint
+    the shape has (they run hundreds of times a record: a loop over empty lists costs more than their tests)."""
+    low, high = shape.low, shape.high
+    kinds, allowed, tests, has = tuple(shape.kinds), tuple(shape.allowed), tuple(shape.tests), tuple(shape.has)
+    if high is None:
+        high = sys.maxsize
+    if not (kinds or allowed or tests or has):
+        return lambda data, values: low <= len(values) <= high
+    if len(kinds) == 1 and not (allowed or tests or has):
+        kind = kinds[0]
+
+        def of_kind(data, values) -> bool:
+            if not low <= len(values) <= high:
+                return False
+            for v in values:
+                if not isinstance(v, kind):
+                    return False
+            return True
+        return of_kind
+    if len(tests) == 1 and not (kinds or allowed or has):
+        test = tests[0]
+
+        def tested(data, values) -> bool:
+            if not low <= len(values) <= high:
+                return False
+            for v in values:
+                if not test(data, v):
+                    return False
+            return True
+        return tested
+
+    def passes(data, values) -> bool:
+        if not low <= len(values) <= high:
+            return False
+        for v in values:
+            for k in kinds:
+                if not isinstance(v, k):
+                    return False
+            for a in allowed:
+                if v not in a:
+                    return False
+            for test in tests:
+                if not test(data, v):
+                    return False
+        for value in has:
+            if value not in values:
+                return False
+        return True
+    return passes
 
 
 def _substitute(message: str, bindings: dict) -> str:
@@ -699,6 +738,7 @@ class _CompiledShapes:
         shape.properties = [p for p in shape.properties if not p.deactivated]
         shape.lean = not shape.checks and not shape.properties
         shape.empty_ok = shape.low == 0 and not shape.has and not shape.reports_empty
+        shape.passes = _passes(shape)
 
     # -- compiling
     def _one(self, node, predicate):
