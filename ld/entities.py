@@ -77,6 +77,14 @@ class Reference:
     entity: Entity
 
 
+    @classmethod
+    def of(cls, mention: Mention, entity: Entity) -> "Reference":
+        """``Reference(mention, entity)``, made as ``Mention.mined`` makes a mention (a record has dozens)."""
+        reference = object.__new__(cls)
+        reference.__dict__["mention"], reference.__dict__["entity"] = mention, entity
+        return reference
+
+
 @dataclass(frozen=True)
 class EventReference:
     """An event the text tells of (``ld.extract.events.Event``) with its participants, actors and place resolved."""
@@ -190,7 +198,19 @@ class Resolver:
 
     def references(self, mentions: Iterable[Mention]) -> list[Reference]:
         """Each mention paired with its entity."""
-        return [Reference(m, self.resolve(m)) for m in mentions]
+        if self._trace is not None:  # every answer is traced (see ``tracing``)
+            return [Reference(m, self.resolve(m)) for m in mentions]
+        # A record names one person many times: a name of a kind is resolved once here (what ``resolve`` gives
+        # depends on the name, the kind and whether the role is "associated"; once given, it gives it again).
+        resolved: dict[tuple[str, str, bool], Entity] = {}
+        references = []
+        for mention in mentions:
+            key = (mention.full or mention.name, mention.kind, mention.role == "associated")
+            entity = resolved.get(key)
+            if entity is None:
+                entity = resolved[key] = self.resolve(mention)
+            references.append(Reference.of(mention, entity))
+        return references
 
     def parents(self, references: Iterable[Reference]) -> list[tuple[Entity, Entity]]:
         """(unit, the group it is part of) for groups whose name is another group's name plus a unit word:

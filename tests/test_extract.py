@@ -329,6 +329,39 @@ def test_a_mined_mention_is_the_mention_its_constructor_makes():
     assert list(vars(mined)) == [f.name for f in fields(Mention)]  # every field set (a new one must be added there)
 
 
+def test_a_reference_made_by_of_is_the_reference_its_constructor_makes():
+    from dataclasses import fields
+
+    from ld.authority import Entity
+    from ld.entities import Mention, Reference
+
+    mention, entity = Mention("Nam", "person", "mentioned", "text", 3, 6, "text"), Entity("person", "nam", "Nam")
+    made, quick = Reference(mention, entity), Reference.of(mention, entity)
+    assert quick == made and hash(quick) == hash(made) and repr(quick) == repr(made)
+    assert list(vars(quick)) == [f.name for f in fields(Reference)]  # every field set (a new one must be added there)
+
+
+def test_references_resolve_each_name_once_as_resolving_every_mention_would():
+    """``Resolver.references`` resolves a name of a kind once (with the role where it counts: an "associated" name
+    the authority file lists is taken as listed); the answers are those of resolving every mention in turn."""
+    from ld.entities import Mention, Reference, Resolver, metadata_mentions
+
+    authority = load_authority(BASE)
+    tricky = [Mention("TASS", "person", "associated", "metadata"), Mention("TASS", "person", "mentioned", "text"),
+              Mention("TASS", "group", "mentioned", "text"), Mention("Nam", "person", "mentioned", "text"),
+              Mention("Nam", "person", "mentioned", "text", full="Nam Il"), Mention("Nam Il", "person", "author", "metadata")]
+    batches = [tricky, tricky[::-1]]
+    for path in sorted(CORPUS.glob("*.txt")):
+        record = read_path(path)
+        extraction = Extractor(authority).extract(record)
+        batches.append([*metadata_mentions(record), *extraction.mentions])
+    once, each = Resolver(authority), Resolver(authority)
+    for mentions in batches:
+        assert once.references(mentions) == [Reference(m, each.resolve(m)) for m in mentions]
+    assert once.learned == each.learned
+    assert len({r.entity for r in once.references(tricky)}) == 4  # the mentions that must differ do
+
+
 def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
     record = read_path(CORPUS / "journal-ivanov-1955-12-24.txt")
     mentions = pipeline.extractor.extract(record).mentions

@@ -630,7 +630,9 @@ def _with_full(span: Span, full: str | None) -> Span:
 
 
 def _nearest(span: Span, candidates: list[Span]) -> Span | None:
-    before = [c for c in candidates if c.start <= span.start]
-    if before:
-        return before[-1]
+    """The last of ``candidates`` (in their order) printed at or before ``span``, else the first of them."""
+    start = span.start
+    for candidate in reversed(candidates):
+        if candidate.start <= start:
+            return candidate
     return candidates[0] if candidates else None
