@@ -226,7 +226,7 @@ def _entity_blocks(entities: Graph, linked: set) -> Iterable[tuple]:
         if by_p:
             block = {}
             for p, objects in by_p.items():
-                if isinstance(p, URIRef):
+                if _is_iri(p):
                     key = str(p)
                     if key in wanted and objects:
                         block[key] = objects
@@ -328,6 +328,32 @@ class _Closure:
         self.below = {cls: frozenset(classes) for cls, classes in below.items()}
 
 
+# rdflib's term classes derive from abc.ABC: an isinstance() that the exact type does not answer calls
+# ABCMeta.__instancecheck__, a Python function (about half a microsecond), and most checks here are negative (is
+# this literal an IRI, is this IRI a blank node). These look at the exact type first.
+def _is_iri(v) -> bool:
+    t = type(v)
+    return t is URIRef or (t is not Literal and t is not BNode and isinstance(v, URIRef))
+
+
+def _is_literal(v) -> bool:
+    t = type(v)
+    return t is Literal or (t is not URIRef and t is not BNode and isinstance(v, Literal))
+
+
+def _is_bnode(v) -> bool:
+    t = type(v)
+    return t is BNode or (t is not URIRef and t is not Literal and isinstance(v, BNode))
+
+
+def _of_kind(v, kinds: tuple) -> bool:
+    """``isinstance(v, kinds)`` for a tuple of rdflib term classes."""
+    t = type(v)
+    if t in kinds:
+        return True
+    return t is not URIRef and t is not Literal and t is not BNode and isinstance(v, kinds)
+
+
 def _key(node):
     """A node as a key of _Data's indexes: an IRI as a plain string, anything else as it is.
 
@@ -335,7 +361,7 @@ def _key(node):
     predicates and the shapes' are equal but distinct objects, and a dict look-up that finds an equal key that is
     another object calls rdflib's ``__eq__`` (a Python call, hundreds per record). Plain strings compare in C. A
     string never equals a BNode or a Literal (rdflib's ``__eq__`` compares types), so keys stay distinct."""
-    return str(node) if isinstance(node, URIRef) else node
+    return str(node) if _is_iri(node) else node
 
 
 class _Data:
@@ -372,16 +398,17 @@ class _Data:
         for s, by_p in index.items():
             block = {}
             for p, objects in by_p.items():
-                k = str(p) if isinstance(p, URIRef) else p  # _key, inline
+                k = str(p) if type(p) is URIRef else _key(p)
                 block[k] = objects
                 for o in objects:
-                    if isinstance(o, URIRef):
+                    t = type(o)
+                    if t is URIRef or (t is not Literal and _is_iri(o)):  # _is_iri, inline for literals
                         linked.add(o)
                 if k in backwards:
                     if k == _SUBCLASS_KEY:
                         self.own_subclasses = True
                     for o in objects:
-                        key = str(o) if isinstance(o, URIRef) else o
+                        key = str(o) if type(o) is URIRef else _key(o)
                         subjects = into.get(key)
                         if subjects is None:
                             into[key] = {k: {s}}
@@ -414,7 +441,7 @@ class _Data:
             if k in backwards:
                 into = self.into
                 for o in objects:
-                    key = str(o) if isinstance(o, URIRef) else o  # _key, inline
+                    key = str(o) if type(o) is URIRef else _key(o)
                     by_p = into.get(key)
                     if by_p is None:
                         into[key] = {k: {s}}
@@ -448,7 +475,7 @@ class _Data:
 
     def _classes_of(self, node) -> frozenset:
         """The keys of the classes ``node`` is an instance of."""
-        if isinstance(node, Literal):
+        if _is_literal(node):
             return _EMPTY
         types = self.objects(node, _TYPE_KEY)
         if not types:
@@ -457,11 +484,14 @@ class _Data:
             above = self.closure.above
             found = set()
             for t in types:
-                if isinstance(t, URIRef):
+                if _is_iri(t):
                     key = str(t)
-                    found.update(above.get(key) or (key,))
+                    classes = above.get(key) or frozenset((key,))
+                    if len(types) == 1:
+                        return classes  # most nodes have one class
+                    found.update(classes)
             return frozenset(found)
-        return frozenset(_key(c) for t in types for c in self._superclasses(t) if isinstance(c, URIRef))
+        return frozenset(_key(c) for t in types for c in self._superclasses(t) if _is_iri(c))
 
     def _superclasses(self, cls) -> set:
         """``cls`` and every class it reaches by rdfs:subClassOf in the data."""
@@ -672,7 +702,7 @@ def _passes(shape: _Shape) -> Callable:
             if not low <= len(values) <= high:
                 return False
             for v in values:
-                if not isinstance(v, kind):
+                if not _of_kind(v, kind):
                     return False
             return True
         return of_kind
@@ -693,7 +723,7 @@ def _passes(shape: _Shape) -> Callable:
             return False
         for v in values:
             for k in kinds:
-                if not isinstance(v, k):
+                if not _of_kind(v, k):
                     return False
             for a in allowed:
                 if v not in a:
@@ -908,7 +938,7 @@ class _CompiledShapes:
             raise _Unsupported(f"sh:nodeKind {kind}")
         kinds = _NODE_KINDS[kind]
         shape.kinds.append(kinds)
-        return self._each(lambda data, v: isinstance(v, kinds))
+        return self._each(lambda data, v: _of_kind(v, kinds))
 
     def _datatype(self, node, datatype, shape):
         if datatype in (RDFS.Literal, RDFS.Datatype):
@@ -916,7 +946,7 @@ class _CompiledShapes:
         types = _PYTHON_TYPES.get(datatype)
 
         def test(data, v):
-            if not isinstance(v, Literal):
+            if not _is_literal(v):
                 return False
             if v.datatype == datatype:
                 if getattr(v, "ill_typed", None) is True:
@@ -931,7 +961,7 @@ class _CompiledShapes:
         n = int(value)
         if n < 0:
             raise _Unsupported("negative sh:minLength")
-        return self._each(lambda data, v: n == 0 or (not isinstance(v, BNode) and len(_string(v)) >= n), shape)
+        return self._each(lambda data, v: n == 0 or (not _is_bnode(v) and len(_string(v)) >= n), shape)
 
     def _pattern(self, node, value, shape):
         flags = self._one(node, SH.flags)
@@ -941,7 +971,7 @@ class _CompiledShapes:
             if letter not in "imsx":
                 raise _Unsupported(f"sh:flags {flags}")
         pattern = re.compile(str(value), re_flags)
-        return self._each(lambda data, v: not isinstance(v, BNode) and bool(pattern.search(_string(v))), shape)
+        return self._each(lambda data, v: not _is_bnode(v) and bool(pattern.search(_string(v))), shape)
 
     def _in(self, node, members, shape):
         allowed = set(Collection(self.graph, members))
@@ -1070,7 +1100,7 @@ _STRING_DATATYPES = (None, RDF.langString, XSD.string)
 
 def _string(v) -> str:
     """pySHACL's string form of a value node for sh:minLength and sh:pattern."""
-    if isinstance(v, Literal) and v.value is not None and v.datatype in _STRING_DATATYPES:
+    if _is_literal(v) and v.value is not None and v.datatype in _STRING_DATATYPES:
         return str(v.value)
     return str(v)
 
