@@ -27,6 +27,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
 from functools import lru_cache
+from operator import itemgetter
 from typing import Callable, Iterable
 
 import pyoxigraph as ox
@@ -611,6 +612,7 @@ class _Shape:
     # (data, values) -> whether the simple constraints give no result for the values (exactly when their checks
     # give none); made once compiled (_passes), for the constraints the shape has.
     passes: Callable = field(default=lambda data, values: True, repr=False)
+    kind_only: tuple | None = None  # a node kind, when it is a lean node shape's only constraint
 
     def results(self, data: _Data, focus: Node) -> list:
         """The (focus, path, message, severity, value) results of this shape for one focus node."""
@@ -680,9 +682,9 @@ class _Shape:
         for cls in classes:
             found.update(data.instances(cls))
         for p in subjects_of:
-            found.update(s for s, _ in data.by_predicate.get(_key(p), ()))
+            found.update(map(_FIRST, data.by_predicate.get(_key(p), ())))
         for p in objects_of:
-            found.update(o for _, o in data.by_predicate.get(_key(p), ()))
+            found.update(map(_SECOND, data.by_predicate.get(_key(p), ())))
         return found
 
 
@@ -738,6 +740,9 @@ def _passes(shape: _Shape) -> Callable:
     return passes
 
 
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
 def _substitute(message: str, bindings: dict) -> str:
     for var, value in bindings.items():
         message = re.sub("{{[?$]{}}}".format(var), str(value), message)
@@ -777,7 +782,11 @@ class _CompiledShapes:
         for shape in self.roots:
             if shape.lean and shape.path is None and not shape.deactivated:
                 # a node shape of simple constraints only (no blank nodes, entity IRIs): most focus nodes pass
-                for focus in shape.focus_nodes(data):
+                nodes = shape.focus_nodes(data)
+                if shape.kind_only is not None:  # a focus node of one of the kinds' exact types passes
+                    kinds = shape.kind_only
+                    nodes = [f for f in nodes if type(f) not in kinds]
+                for focus in nodes:
                     if not shape.passes(data, (focus,)):
                         results.extend(shape.results(data, focus))
                 continue
@@ -793,6 +802,9 @@ class _CompiledShapes:
         shape.lean = not shape.checks and not shape.properties
         shape.empty_ok = shape.low == 0 and not shape.has and not shape.reports_empty
         shape.passes = _passes(shape)
+        if shape.lean and len(shape.kinds) == 1 and not (shape.allowed or shape.tests or shape.has) \
+                and shape.low <= 1 and (shape.high is None or shape.high >= 1):
+            shape.kind_only = shape.kinds[0]
 
     # -- compiling
     def _one(self, node, predicate):
