@@ -562,7 +562,16 @@ class _Data:
 
 
 def _ox_predicate(p) -> ox.NamedNode | ox.BlankNode:
-    return to_oxigraph(URIRef(p) if type(p) is str else p)
+    """The pyoxigraph term of a predicate key (remembered by key: a few predicates, in every record)."""
+    node = _OX_PREDICATES.get(p) if type(p) is str else None
+    if node is None:
+        node = to_oxigraph(URIRef(p) if type(p) is str else p)
+        if type(p) is str and len(_OX_PREDICATES) < 1024:
+            _OX_PREDICATES[p] = node
+    return node
+
+
+_OX_PREDICATES: dict = {}
 
 
 _EMPTY: frozenset = frozenset()
@@ -704,7 +713,7 @@ def _passes(shape: _Shape) -> Callable:
             if not low <= len(values) <= high:
                 return False
             for v in values:
-                if not _of_kind(v, kind):
+                if type(v) not in kind and not _of_kind(v, kind):
                     return False
             return True
         return of_kind
@@ -741,6 +750,7 @@ def _passes(shape: _Shape) -> Callable:
 
 
 _FIRST, _SECOND = itemgetter(0), itemgetter(1)
+_NONE = ()  # no result
 
 
 def _substitute(message: str, bindings: dict) -> str:
@@ -927,7 +937,14 @@ class _CompiledShapes:
         ``shape``, the test is one of those its ``passes`` runs."""
         if shape is not None:
             shape.tests.append(test)
-        return [(lambda data, f, values: [(f, v, None, None) for v in values if not test(data, v)], None)]
+
+        def check(data, f, values):
+            failed = _NONE  # a loop, not a list comprehension: most values pass, and a comprehension is a call
+            for v in values:
+                if not test(data, v):
+                    failed = [*failed, (f, v, None, None)]
+            return failed
+        return [(check, None)]
 
     def _min_count(self, node, value, shape):
         n = int(value)
@@ -943,7 +960,11 @@ class _CompiledShapes:
         if not isinstance(cls, URIRef):
             raise _Unsupported(f"sh:class {cls}")
         key = str(cls)
-        return self._each(lambda data, v: data.is_instance(v, key), shape)
+
+        def test(data, v):  # _Data.is_instance, its remembered answers read here (a call less per value)
+            classes = data._classes.get(v)
+            return key in classes if classes is not None else data.is_instance(v, key)
+        return self._each(test, shape)
 
     def _node_kind(self, node, kind, shape):
         if kind not in _NODE_KINDS:
@@ -1112,6 +1133,8 @@ _STRING_DATATYPES = (None, RDF.langString, XSD.string)
 
 def _string(v) -> str:
     """pySHACL's string form of a value node for sh:minLength and sh:pattern."""
+    if type(v) is URIRef:
+        return str(v)
     if _is_literal(v) and v.value is not None and v.datatype in _STRING_DATATYPES:
         return str(v.value)
     return str(v)
