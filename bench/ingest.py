@@ -118,7 +118,7 @@ def extraction_cost(records: Path, scratch: Path, sample: int) -> list[str]:
     table, _ = ingest_table(paths, scratch / "extraction")
     return ["", f"What text extraction adds to ingest (issue 4, target at most 5 ms a record), the first "
                 f"{len(paths):,} files ingested in-process by `Ingester` as `docket ingest` does it, each configuration "
-                "twice, interleaved, the lesser figure kept:", "", table]
+                "three times, interleaved, the least figure kept:", "", table]
 
 
 def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
