@@ -28,6 +28,7 @@ from ld.describe import Description
 from ld.iris import Minter
 from ld.shared_cache import LABEL, LISTING, Dependency, SharedCache, directory_stamp, strip_hash
 from ld.store import Store, linked_iris
+from ld.terms import triples_of
 
 
 # --- the reading side -------------------------------------------------------------------------------------------
@@ -93,7 +94,7 @@ def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Gra
     for node in linked_iris(record):
         if minter.kind_and_key(node) is not None:
             deps.add((strip_hash(node), LISTING))
-    for subject in set(entities.subjects()):
+    for subject in {s for s, _, _ in triples_of(entities)}:  # entities.subjects(): ~7 us a triple, this <1
         if isinstance(subject, URIRef):
             deps.add((strip_hash(str(subject)), LISTING))
     deps.update((strip_hash(str(s)), LABEL) for s in _new_labels(entities, stored_labels, labels))
