@@ -106,7 +106,7 @@ class ChunkMaker:
                 [sys.executable, "-c", "import sys; from ld.dump_feed import serve_chunks; "
                  "serve_chunks(int(sys.argv[1]), int(sys.argv[2]))", str(theirs_in), str(theirs_out)],
                 pass_fds=(theirs_in, theirs_out), stdin=subprocess.DEVNULL, env=env)
-        except OSError:
+        except (OSError, TypeError, ValueError):  # e.g. no interpreter to run (sys.executable empty): made here
             os.close(ours_in), os.close(ours_out)
             self._process, self.failed = None, True
         finally:
@@ -265,8 +265,11 @@ def serve_chunks(read_fd: int, write_fd: int) -> None:
     members) out (members None: it could not make that chunk), in order. A thread reads the requests as they come, so that the ingest never waits to send one while this process
     waits to send an answer."""
     import queue
+    import signal
     import threading
 
+    # Ctrl-C reaches the whole process group: the ingest decides what it means; this process ends with its input.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     requests = Connection(read_fd, writable=False)
     waiting: queue.SimpleQueue = queue.SimpleQueue()
 
