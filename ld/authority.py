@@ -13,7 +13,7 @@ from functools import lru_cache
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, URIRef
 
 from ld.iris import Minter, slugify
-from ld.names import clean, match_key
+from ld.names import HONORIFICS, WORD_RE, clean, match_key
 from ld.namespaces import CRM
 from ld.resources import vocab_dir
 
@@ -58,9 +58,16 @@ class Authority:
                 self._index.setdefault((entity.kind, match_key(name)), entity)
                 self._any.setdefault(match_key(name), entity)
         self.entities = tuple(entities)
+        # every word of the file's names, and the honorifics match_key drops (see lookup)
+        self._words = frozenset(w for key in self._any for w in key.split()) | frozenset(HONORIFICS)
 
     def lookup(self, name: str) -> Entity | None:
         """The entity of any kind the file gives for a printed ``name``, or None (the extractor's gazetteer)."""
+        # Most names looked up are in no entry, and most are met once. A name in plain ASCII without parentheses
+        # keeps every word of its own in its key (match_key only drops honorifics there, and folds ASCII to lower
+        # case): one word that no name of the file holds is enough to say no, without making the key.
+        if name.isascii() and "(" not in name and not self._words.issuperset(WORD_RE.findall(name.lower())):
+            return None
         return self._any.get(match_key(name))
 
     def resolve(self, name: str, kind: str) -> Entity:

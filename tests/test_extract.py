@@ -329,6 +329,28 @@ def test_a_mined_mention_is_the_mention_its_constructor_makes():
     assert list(vars(mined)) == [f.name for f in fields(Mention)]  # every field set (a new one must be added there)
 
 
+def test_the_authority_file_says_no_to_a_name_with_a_word_it_lacks_as_its_keys_would():
+    """``Authority.lookup`` answers None at once for a plain name holding a word none of the file's names hold; for
+    every name (runs and words of the corpus, the file's own names with honorifics, cases, brackets, parentheses) it
+    answers what looking the name's key up answers."""
+    from ld.extract import recognize
+
+    authority = load_authority(BASE)
+    names = set()
+    for entity in authority.entities:
+        for name in (entity.label, *entity.variants):
+            names.update({name, name.upper(), name.lower(), f"Cde. {name}", f"Comrade {name}", f"Mr. {name},",
+                          f"Deputy Foreign Minister {name}", f"[{name}]", f"{name} (ret.)", f"Herr {name}",
+                          f"{name}s", f"  {name}\t", f"Dr.{name}"})
+    for path in sorted(CORPUS.glob("*.txt")):
+        for run in recognize._RUN.finditer(read_path(path).text or ""):
+            names.add(run.group())
+            names.update(run.group().split())
+    answers = {name: authority.lookup(name) for name in names}
+    assert answers == {name: authority._any.get(match_key(name)) for name in names}
+    assert sum(entity is not None for entity in answers.values()) > 1000  # names it knows are among them
+
+
 def test_a_reference_made_by_of_is_the_reference_its_constructor_makes():
     from dataclasses import fields
 

@@ -586,10 +586,14 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
     # "the Soviet Embassy" after "Soviet Embassy in the DPRK": a group printed without its "in ..." / "of ..."
     tailed = [(g, folded) for g, folded in ((g, _fold(g.text)) for g in full_groups)
               if " in " in folded or " of " in folded]
+    tails: dict[str, list[Span]] = {}  # the groups each printed group name may be short for
     for i, span in enumerate(spans if tailed else ()):
         if span.kind == "group" and span.full is None:
-            prefix = _fold(span.text)
-            longer = [g for g, folded in tailed if folded.startswith((prefix + " in ", prefix + " of "))]
+            longer = tails.get(span.text)
+            if longer is None:
+                prefix = _fold(span.text)
+                ends = (prefix + " in ", prefix + " of ")
+                longer = tails[span.text] = [g for g, folded in tailed if folded.startswith(ends)]
             if longer:
                 spans[i] = _with_full(span, _nearest(span, longer).text)
     full_groups = [s for s in spans if s.kind == "group" and s.full is None]
@@ -597,6 +601,7 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
     full_words = [(t, _name_words(t)) for t in dict.fromkeys(p.text for p in full_people)]
     full_keys: set[str] | None = None  # (made when first needed: few records print a weak name full elsewhere)
     longer_people: dict[str, list[Span]] = {}  # the fuller names each printed name may stand for
+    head_groups: dict[str, list[Span]] = {}  # the groups a head printed alone may stand for ("the Institute")
     for span in spans:
         if span.kind == "person":
             longer = longer_people.get(span.text)
@@ -614,8 +619,11 @@ def _link_short_forms(spans: list[Span]) -> list[Span]:
                     out.append(_with_full(span, None))
             continue  # a weak lone word with nothing to join is not taken for a name
         if span.kind == "group" and span.full == "?":
-            head = _fold(span.text)
-            target = _nearest(span, [g for g in full_groups if head in _name_words(g.text)])
+            heads = head_groups.get(span.text)
+            if heads is None:
+                head = _fold(span.text)
+                heads = head_groups[span.text] = [g for g in full_groups if head in _name_words(g.text)]
+            target = _nearest(span, heads)
             if target is not None:
                 out.append(_with_full(span, target.text))
             continue
