@@ -9,8 +9,10 @@ descriptions of the concepts and entities it links to (about a hundred triples),
 Two engines give the same reports:
 
 - ``"compiled"`` (the default): the shapes are compiled once, at construction, into plain Python checks over an
-  index of the record's triples; ``sh:sparql`` constraints run on pyoxigraph. About 1-2 ms a record. It implements
-  the SHACL Core subset the shapes use, with pySHACL's reading of it (messages, values, paths, severities), and
+  index of the record's triples (its graph's own subject index, predicates as plain strings); the class hierarchy
+  is read from the vocabulary's closure when the record states none of its own; ``sh:sparql`` constraints run on
+  pyoxigraph, once a record when the query allows it (``_batchable``). About 1 ms a record. It implements the
+  SHACL Core subset the shapes use, with pySHACL's reading of it (messages, values, paths, severities), and
   refuses shapes that use anything else: then the validator falls back to pySHACL as a whole.
 - ``"pyshacl"``: pySHACL 0.40, the reference (20-40 ms a record). ``tests/test_validate_engines.py`` checks that
   both give equal reports on the corpus, on every breaking graph of ``tests/test_shapes.py`` and on mutated records.
@@ -227,7 +229,7 @@ def _entity_blocks(entities: Graph, linked: set) -> Iterable[tuple]:
         if by_p:
             block = {}
             for p, objects in by_p.items():
-                if _is_iri(p):
+                if type(p) is URIRef:  # as _key makes keys
                     key = str(p)
                     if key in wanted and objects:
                         block[key] = objects
@@ -319,8 +321,8 @@ class _Closure:
     def __init__(self, ontology: Graph):
         above: dict = {}
         for cls, triples in _superclass_triples(ontology).items():
-            if isinstance(cls, URIRef):
-                above[str(cls)] = frozenset({str(cls)} | {str(o) for _, _, o in triples if isinstance(o, URIRef)})
+            if type(cls) is URIRef:  # as _key makes keys
+                above[str(cls)] = frozenset({str(cls)} | {str(o) for _, _, o in triples if type(o) is URIRef})
         below: dict = {}
         for cls, classes in above.items():
             for parent in classes:
@@ -360,9 +362,11 @@ def _key(node):
 
     rdflib builds a new URIRef on every attribute access (``RDF.type``, ``CRM.P2_has_type``), so the mapper's
     predicates and the shapes' are equal but distinct objects, and a dict look-up that finds an equal key that is
-    another object calls rdflib's ``__eq__`` (a Python call, hundreds per record). Plain strings compare in C. A
-    string never equals a BNode or a Literal (rdflib's ``__eq__`` compares types), so keys stay distinct."""
-    return str(node) if _is_iri(node) else node
+    another object calls rdflib's ``__eq__`` (a Python call, hundreds per record). Plain strings compare in C.
+    rdflib's ``__eq__`` compares exact types: a string never equals a BNode, a Literal or a URIRef subclass (such as
+    a skolem ``Genid``), which stay keys as they are, and only exact URIRefs become strings, so keys are equal
+    exactly when the terms are."""
+    return str(node) if type(node) is URIRef else node
 
 
 class _Data:
@@ -485,14 +489,14 @@ class _Data:
             above = self.closure.above
             found = set()
             for t in types:
-                if _is_iri(t):
+                if type(t) is URIRef:  # as _key makes keys
                     key = str(t)
                     classes = above.get(key) or frozenset((key,))
                     if len(types) == 1:
                         return classes  # most nodes have one class
                     found.update(classes)
             return frozenset(found)
-        return frozenset(_key(c) for t in types for c in self._superclasses(t) if _is_iri(c))
+        return frozenset(_key(c) for t in types for c in self._superclasses(t) if type(c) is URIRef)
 
     def _superclasses(self, cls) -> set:
         """``cls`` and every class it reaches by rdfs:subClassOf in the data."""
@@ -608,7 +612,7 @@ class _Shape:
     low: int = 0
     high: int | None = None
     kinds: list = field(default_factory=list)  # tuples of Python types (sh:nodeKind)
-    allowed: list = field(default_factory=list)  # sets (sh:in)
+    allowed: list = field(default_factory=list)  # sets of keys (sh:in; see _key)
     has: list = field(default_factory=list)  # nodes (sh:hasValue)
     tests: list = field(default_factory=list)  # (data, value) -> bool (sh:class, sh:datatype, sh:pattern, ...)
     # Known once compiled (_CompiledShapes._finish): whether no value node at all gives no result (most property
@@ -737,7 +741,7 @@ def _passes(shape: _Shape) -> Callable:
                 if not _of_kind(v, k):
                     return False
             for a in allowed:
-                if v not in a:
+                if (str(v) if type(v) is URIRef else v) not in a:  # _key, inline
                     return False
             for test in tests:
                 if not test(data, v):
@@ -1008,7 +1012,7 @@ class _CompiledShapes:
 
     def _in(self, node, members, shape):
         allowed = set(Collection(self.graph, members))
-        shape.allowed.append(allowed)
+        shape.allowed.append(frozenset(_key(m) for m in allowed))  # passes tests keys (see _key)
         return self._each(lambda data, v: v in allowed)
 
     def _has_value(self, node, value, shape):
