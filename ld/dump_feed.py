@@ -23,15 +23,18 @@ pyoxigraph holds the GIL while it parses and writes). The ingest's thread only s
 stores the chunk that came back. The helper is a fresh interpreter (``subprocess``: fork and exec at once, safe in a
 process with threads; ``multiprocessing``'s spawn would also run the caller's main script again in it), used once it
 says it is ready, so that a short ingest never waits for it to start. Whatever goes wrong with it (it dies, fails a
-chunk, stops answering), the chunk is made in the ingest's process instead: the cache never lacks a row for it.
+chunk, stops answering), the chunk is made in the ingest's process instead. A chunk that cannot be made there either
+is logged and left out: the cache is then not complete, and dumps read that record from the store.
 """
 
 from __future__ import annotations
 
 import fcntl
 import hashlib
+import logging
 import os
 import pickle
+import site
 import struct
 import subprocess
 import sys
@@ -47,6 +50,8 @@ from ld.chunks import Chunk, ChunkCache
 from ld.dump import cache_system_graphs, chunk_of
 from ld.namespaces import DOCKET
 from ld.store import Store, record_token_text, triple_lines
+
+_log = logging.getLogger(__name__)
 
 
 @dataclass(frozen=True)
@@ -99,13 +104,12 @@ class ChunkMaker:
         theirs_in, ours_out = os.pipe()  # us -> helper
         for fd in (ours_in, ours_out):
             _widen(fd)
-        package_root = str(Path(__file__).resolve().parent.parent)  # where ``ld`` was imported from, for the helper
-        env = {**os.environ, "PYTHONPATH": os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))}
+        env = _helper_environment()
         try:
             self._process = subprocess.Popen(
                 [sys.executable, "-c", "import sys; from ld.dump_feed import serve_chunks; "
                  "serve_chunks(int(sys.argv[1]), int(sys.argv[2]))", str(theirs_in), str(theirs_out)],
-                pass_fds=(theirs_in, theirs_out), stdin=subprocess.DEVNULL, env=env)
+                pass_fds=(theirs_in, theirs_out), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, env=env)
         except (OSError, TypeError, ValueError):  # e.g. no interpreter to run (sys.executable empty): made here
             os.close(ours_in), os.close(ours_out)
             self._process, self.failed = None, True
@@ -174,17 +178,21 @@ class ChunkMaker:
         if chunk is None and made is not None:
             try:
                 chunk = chunk_of(*made)
-            except Exception:  # noqa: BLE001 - the cache then lacks this row; the ingest goes on
+            except Exception as error:  # noqa: BLE001 - the cache then lacks this row; the ingest goes on
+                _log.warning("dump cache: no chunk for %s (%s: %s); dumps read it from the store",
+                             made[0], type(error).__name__, error)
                 chunk = None
         return chunk
 
     def drop(self, ticket: int) -> None:
         """Nobody will ask for the chunk of ``ticket`` (its write did not commit, or was replaced)."""
         self._done.pop(ticket, None)
+        answered = ticket in self._local  # the helper said it could not make it: no answer is still to come
         self._local.discard(ticket)
         unsent = len(self._batch)
         self._batch = [entry for entry in self._batch if entry[0] != ticket]
-        if self._sent.pop(ticket, None) is not None and not self.failed and unsent == len(self._batch):
+        if (self._sent.pop(ticket, None) is not None and not self.failed and not answered
+                and unsent == len(self._batch)):
             self._dropped.add(ticket)
 
     def close(self) -> None:
@@ -211,7 +219,7 @@ class ChunkMaker:
                     self._fail()
                 return False
             answer = self._in.recv()
-        except (OSError, EOFError, pickle.UnpicklingError):  # it died, or wrote something broken
+        except Exception:  # noqa: BLE001 - it died, or wrote something broken (any unpickling error): made here
             self._fail()
             return False
         if answer == "ready":
@@ -237,6 +245,10 @@ class ChunkMaker:
         self._batch = []  # still in _sent: made here when asked for
         if self._process is not None:
             self._process.kill()
+            try:
+                self._process.wait(timeout=1)  # reaped now, not left a zombie until close()
+            except subprocess.TimeoutExpired:
+                pass
 
 
 # A pipe holds 64 KiB unless widened, about one record's N-Triples with its annotations: the ingest's thread would wait
@@ -252,6 +264,18 @@ def _widen(fd: int) -> None:
         pass
 
 
+def _helper_environment() -> dict[str, str]:
+    """The helper's environment: the package's root directory first on its path when ``ld`` was imported from a
+    source tree (a checkout, a benchmark's sys.path), so that it runs this very code; nothing added when ``ld`` is
+    installed in site-packages, which must not come before the standard library."""
+    env = dict(os.environ)
+    package_root = str(Path(__file__).resolve().parent.parent)
+    installed = {str(Path(p).resolve()) for p in site.getsitepackages() + [site.getusersitepackages()]}
+    if package_root not in installed:
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [package_root, os.environ.get("PYTHONPATH")]))
+    return env
+
+
 def _send_whole(fd: int, data: bytes) -> None:
     """``data`` as one message ``Connection.recv_bytes`` reads (its length first), in one write while the pipe has
     room: the ingest reads an answer once it is readable and should not wait for its second half."""
@@ -262,8 +286,8 @@ def _send_whole(fd: int, data: bytes) -> None:
 
 def serve_chunks(read_fd: int, write_fd: int) -> None:
     """The helper process of ``ChunkMaker``: lists of (ticket, graph, ntriples) in, lists of (ticket, triples,
-    members) out (members None: it could not make that chunk), in order. A thread reads the requests as they come, so that the ingest never waits to send one while this process
-    waits to send an answer."""
+    members) out (members None: it could not make that chunk), in order. A thread reads the requests as they come,
+    so that the ingest never waits to send one while this process waits to send an answer."""
     import queue
     import signal
     import threading

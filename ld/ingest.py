@@ -156,9 +156,9 @@ class Ingester:
         """Ingest each path in order, yielding one Outcome per file (the vocabulary graph is refreshed first)."""
         if self.tracker:
             self.tracker.start()
-        if self.dump_feed:  # with --jobs 1 a helper process makes the chunks (the workers do with more)
-            self.dump_feed.begin(helper=self.jobs == 1)
         try:
+            if self.dump_feed:  # with --jobs 1 a helper process makes the chunks (with more, the worker processes)
+                self.dump_feed.begin(helper=self.jobs == 1)  # inside the try: the finally stops the helper
             self.store.replace_graph(self.pipeline.minter.vocab_graph, self.pipeline.vocab.graph)
             self._sync_authority_labels()
             names = list(self._published_names())

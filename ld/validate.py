@@ -283,8 +283,9 @@ def _prepared(text: str) -> Query:
 
 # ---------------------------------------------------------------------------------------------- the compiled engine
 # It mirrors pySHACL 0.40 where SHACL leaves room (tests/test_validate_engines.py holds it to that): value nodes are
-# sets; sh:class follows rdf:type/rdfs:subClassOf* in the data; sh:datatype also checks that the lexical form is
-# well formed; nested shapes (sh:or, sh:qualifiedValueShape) conform when they have no result or have severity
+# sets (collections without duplicates: sets, frozensets, tuples, a graph index's {node: 1} dicts, read only);
+# sh:class follows rdf:type/rdfs:subClassOf* in the data; sh:datatype also checks that the lexical form is well
+# formed; nested shapes (sh:or, sh:qualifiedValueShape) conform when they have no result or have severity
 # Warning/Info (pySHACL's allow_warnings); sh:hasValue, counts and qualified counts report no value; a node shape's
 # own constraints report the focus node as value; a SPARQL result's message has {?var} replaced by str(value).
 
@@ -585,11 +586,11 @@ _TYPES = frozenset({_TYPE})
 _DESCRIPTION_KEYS = frozenset(str(p) for p in _DESCRIPTION_PREDICATES)
 
 
-# A compiled path: a function from a node to the set of its value nodes.
-_Path = Callable[[_Data, Node], set]
+# A compiled path: a function from a node to its value nodes (a collection without duplicates, read only).
+_Path = Callable[[_Data, Node], Iterable]
 # A compiled constraint: from the data, the focus node and its value nodes to a list of (focus, value, bindings)
 # results; bindings are a SPARQL result's variables (None for core constraints).
-_Check = Callable[[_Data, Node, set], list]
+_Check = Callable[[_Data, Node, Iterable], list]
 
 
 @dataclass

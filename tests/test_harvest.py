@@ -569,9 +569,10 @@ def test_an_ingest_whose_chunk_helper_dies_still_fills_the_dump_cache_right(tmp_
         assert all(cache.get(graph, opened.record_token(graph), "nq") for graph in records)
 
 
-def test_the_chunk_helper_makes_what_chunk_of_makes_and_the_ingest_makes_what_it_cannot():
+def test_the_chunk_helper_makes_what_chunk_of_makes_and_the_ingest_makes_what_it_cannot(caplog):
     """Chunks from the helper process are ``chunk_of``'s; one it cannot make (it answers so), or one in flight when
-    it dies, is made in the ingest's process (or, when nothing can make it, the cache lacks its row: None)."""
+    it dies, is made in the ingest's process (or, when nothing can make it, the cache lacks its row: None, and a
+    warning names the graph). A killed helper is reaped at once; a dropped ticket it gave up on is not awaited."""
     import os
     import signal
 
@@ -586,10 +587,20 @@ def test_the_chunk_helper_makes_what_chunk_of_makes_and_the_ingest_makes_what_it
         assert all(maker.result(t) == chunk_of(f"http://x.org/g{i}", lines) for i, t in enumerate(tickets))
         assert maker.answered == 10
         broken = maker.submit("http://x.org/broken", b"not N-Triples\n")
-        assert maker.result(broken) is None and not maker.failed  # the helper said so; made here, it fails too
+        with caplog.at_level("WARNING", logger="ld.dump_feed"):
+            assert maker.result(broken) is None and not maker.failed  # the helper said so; made here, it fails too
+        assert "http://x.org/broken" in caplog.text
+        given_up = maker.submit("http://x.org/given-up", b"not N-Triples either\n")
+        maker._flush()
+        while given_up not in maker._local:  # the helper's answer: it could not make it
+            maker._receive(timeout=maker.PATIENCE)
+        maker.drop(given_up)
+        assert not maker._dropped  # no answer is still to come for it
         in_flight = maker.submit("http://x.org/late", lines)
-        os.kill(maker.pid, signal.SIGKILL)
+        pid = maker.pid
+        os.kill(pid, signal.SIGKILL)
         assert maker.result(in_flight) == chunk_of("http://x.org/late", lines) and maker.failed
+        assert not os.path.exists(f"/proc/{pid}")  # reaped, not a zombie until close()
         assert maker.submit("http://x.org/after", lines) is None  # the caller makes it
     finally:
         maker.close()
@@ -716,3 +727,20 @@ def test_a_deletion_invalidates_the_shared_cache(tmp_path):
     for person in listing:
         body = client.get(person.replace(BASE, "/").replace("/id/", "/doc/") + ".nt").get_data(as_text=True)
         assert withdrawn not in body, f"{person} still lists the withdrawn record"
+
+
+def test_the_chunk_helper_runs_the_ingest_s_own_code_and_puts_no_site_packages_before_the_standard_library(
+        monkeypatch):
+    """From a source tree (as here) the helper's path starts with the tree; an ``ld`` installed in site-packages adds
+    nothing to it (site-packages first would shadow the standard library)."""
+    import os
+    import site
+    from pathlib import Path
+
+    import ld.dump_feed as dump_feed
+
+    root = str(Path(dump_feed.__file__).resolve().parent.parent)
+    monkeypatch.delenv("PYTHONPATH", raising=False)
+    assert dump_feed._helper_environment()["PYTHONPATH"].split(os.pathsep)[0] == root
+    monkeypatch.setattr(site, "getsitepackages", lambda: [root])
+    assert "PYTHONPATH" not in dump_feed._helper_environment()
