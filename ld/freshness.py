@@ -18,7 +18,7 @@ Vocabulary labels change only with the vocabulary graph, which cache keys carry 
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
 import pyoxigraph as ox
@@ -69,12 +69,14 @@ class EntityLabels:
     stored: dict[URIRef, str]
 
     @classmethod
-    def read(cls, store: Store, entities: Graph, stored: dict[URIRef, str] | None = None) -> EntityLabels:
+    def read(cls, store: Store, entities: Graph, stored: dict[URIRef, str] | None = None,
+             asked: Callable[[URIRef], bool] | None = None) -> EntityLabels:
         """The labels of ``entities`` and, unless given as ``stored`` (read before the graph's labels were
-        changed, its labelled entities the same), what the store gives them."""
+        changed, its labelled entities the same), what the store gives them: of every labelled entity, or of
+        those ``asked`` says."""
         pairs = label_pairs(entities)
         if stored is None:
-            labelled = sorted({subject for subject, _ in pairs})
+            labelled = sorted({subject for subject, _ in pairs if asked is None or asked(subject)})
             stored = store.entity_labels(labelled) if labelled else {}
         return cls(pairs, stored)
 
@@ -136,10 +138,9 @@ class WriteTracker:
         """Invalidate what writing ``doc`` may change, before the write can be committed. ``labels``: those of
         ``entities`` as they are now, when the caller read them (``EntityLabels``: the store is not asked again)."""
         if labels is None:
-            pairs = label_pairs(entities)
             # only the labels of entities not pending already matter: the others' dependencies are marked
-            labelled = sorted({s for s, _ in pairs if (strip_hash(str(s)), LABEL) not in self._pending})
-            labels = EntityLabels(pairs, store.entity_labels(labelled) if labelled else {})
+            labels = EntityLabels.read(store, entities,
+                                       asked=lambda s: (strip_hash(str(s)), LABEL) not in self._pending)
         deps = write_dependencies(self.minter, doc, record, entities, labels.stored, labels.pairs) - self._pending
         self.cache.mark(deps)
         self._pending |= deps

@@ -274,11 +274,12 @@ class Ingester:
     def _keep_stored_labels(self, entities: Graph) -> bool:
         """Entities keep their published label, except those the authority file names (its label wins). Returns
         whether a label changed."""
-        return _keep_stored_labels(entities, self._stored_labels(entities))
+        return _keep_stored_labels(entities, self._kept_labels(EntityLabels.read(self.store, entities).stored))
 
-    def _stored_labels(self, entities: Graph) -> dict[URIRef, str]:
-        unknown = [iri for iri in _labelled(entities) if iri not in self.pipeline.known]
-        return self.store.entity_labels(unknown)
+    def _kept_labels(self, stored: dict[URIRef, str]) -> dict[URIRef, str]:
+        """Of the labels the store gives entities, those they keep: all but the authority file's entities'."""
+        known = self.pipeline.known
+        return {iri: label for iri, label in stored.items() if iri not in known}
 
     def _with_stored_labels(self, mapped: MappedRecord) -> tuple[MappedRecord, bool, EntityLabels]:
         """``mapped`` with the entities' published labels kept (``_keep_stored_labels``), whether a label changed,
@@ -286,8 +287,7 @@ class Ingester:
         uses them too). A worker's read-only graphs (``LinesGraph``) become ordinary ones only when a label
         changes."""
         labels = EntityLabels.read(self.store, mapped.entities)
-        known = self.pipeline.known  # the authority file's entities: its label wins
-        stored = {iri: label for iri, label in labels.stored.items() if iri not in known}
+        stored = self._kept_labels(labels.stored)
         if not any(str(label) != stored[iri] for iri, label in labels.pairs if iri in stored):
             return mapped, False, labels
         if type(mapped.entities) is LinesGraph:
@@ -339,10 +339,6 @@ class Ingester:
         if owner is None or owner.source_file == record.source:
             return doc
         return minter.document(f"{key}-{short_hash(record.source)}")
-
-
-def _labelled(entities: Graph) -> list[URIRef]:
-    return sorted({s for s in entities.subjects(RDFS.label, None) if isinstance(s, URIRef)})
 
 
 def _keep_stored_labels(entities: Graph, stored: dict[URIRef, str]) -> bool:

@@ -24,7 +24,6 @@ from __future__ import annotations
 
 import re
 import sys
-from collections import defaultdict
 from dataclasses import dataclass, field
 from datetime import date, datetime, time
 from decimal import Decimal
@@ -40,13 +39,12 @@ from rdflib import OWL, RDF, RDFS, SKOS, XSD, BNode, Graph, Literal, URIRef
 from rdflib.collection import Collection
 from rdflib.plugins.sparql import prepareQuery
 from rdflib.plugins.sparql.sparql import Query
-from rdflib.plugins.stores.memory import SimpleMemory
 from rdflib.term import Node
 
 from ld.iris import DEFAULT_BASE_URI, check_base_uri
 from ld.namespaces import PREFIXES, SH
 from ld.resources import shapes_dir
-from ld.terms import to_oxigraph, to_rdflib, triples_of
+from ld.terms import subject_index, to_oxigraph, to_rdflib, triples_of
 from ld.vocab import load_vocabulary
 
 ENGINES = ("compiled", "pyshacl")
@@ -169,7 +167,7 @@ class Validator:
         walking chains added to every record."""
         compiled = self._compiled
         data = _Data(compiled.backwards, compiled.targeted)
-        linked = data.add_graph(_subject_index(graph))
+        linked = data.add_graph(subject_index(graph))
         blocks = self._blocks
         for node in linked:
             block = blocks.get(node)
@@ -204,22 +202,10 @@ class Validator:
         return context
 
 
-def _subject_index(graph: Graph) -> dict:
-    """``{s: {p: objects}}`` of ``graph``: a ``SimpleMemory``'s own subject index (read, never modified; see
-    ``ld.terms.triples_of``), or one built from its triples for another store."""
-    spo = getattr(graph.store, "_SimpleMemory__spo", None) if isinstance(graph.store, SimpleMemory) else None
-    if spo is not None:
-        return spo
-    index: dict = {}
-    for s, p, o in graph:
-        index.setdefault(s, {}).setdefault(p, set()).add(o)
-    return index
-
-
 def _entity_blocks(entities: Graph, linked: set) -> Iterable[tuple]:
     """(node, block) for each node of ``linked`` that ``entities`` describes: its type, labels and scheme (the
     triples _entity_descriptions gives)."""
-    index = _subject_index(entities)
+    index = subject_index(entities)
     wanted = _DESCRIPTION_KEYS
     if len(index) <= len(linked):
         pairs = ((s, by_p) for s, by_p in index.items() if s in linked)
