@@ -112,13 +112,13 @@ def extraction_cost(records: Path, scratch: Path, sample: int) -> list[str]:
     (bench/extract.py's end-to-end table; that benchmark has the per-stage figures)."""
     if sample <= 0:
         return []
-    from extract import ingest_table
+    from extract import ROUNDS, ingest_table
 
     paths = sorted(records.glob("*.txt"))[:sample]
     table, _ = ingest_table(paths, scratch / "extraction")
     return ["", f"What text extraction adds to ingest (issue 4, target at most 5 ms a record), the first "
                 f"{len(paths):,} files ingested in-process by `Ingester` as `docket ingest` does it, each configuration "
-                "three times, interleaved, the least figure kept:", "", table]
+                f"{ROUNDS} times, interleaved, the least figure kept:", "", table]
 
 
 def parallel_table(count: int, jobs: int, one: tuple, many: tuple) -> list[str]:
