@@ -13,18 +13,24 @@ from typing import Iterable, Sequence
 
 from rdflib import DC, DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
 
+from ld import namespaces
 from ld.authority import Entity
 from ld.entities import EventReference, Reference
 from ld.iris import Minter, short_hash, slugify
 from ld.language import guess_language
 from ld.authority import KIND_CLASSES
-from ld.namespaces import AAT, CRM, DCMITYPE, DOCKET, ISO639, OA
+from ld.namespaces import TermsOnce
 from ld.record import PrintedDate, Record
 from ld.terms import LeanMemory
 from ld.vocab import Vocabulary
 
 # Bump when the mapping changes, so re-ingesting unchanged files rewrites their graphs.
 MAPPER_VERSION = "4"
+
+# Every namespace this module writes, its terms looked up once (TermsOnce: the mapper reads a few hundred a record).
+DC, DCTERMS, RDF, RDFS, SKOS, XSD = map(TermsOnce, (DC, DCTERMS, RDF, RDFS, SKOS, XSD))
+AAT, CRM, DCMITYPE, DOCKET, ISO639, OA = map(TermsOnce, (namespaces.AAT, namespaces.CRM, namespaces.DCMITYPE,
+                                                         namespaces.DOCKET, namespaces.ISO639, namespaces.OA))
 
 _DATE_TYPES = {"day": XSD.date, "month": XSD.gYearMonth, "year": XSD.gYear}
 # Roles whose entities the original text itself names (funders and keepers belong to the publication and custody).
@@ -89,6 +95,11 @@ class _RecordBuilder:
         self.references, self.events = references, events
         # (role, origin, IRI) per reference: entities_in is asked a dozen times a record, for a different role each
         self._roles = [(ref.mention.role, ref.mention.origin, ref.entity.iri(self.minter)) for ref in references]
+        # the same by role, with each one's position: most questions are about a role or two that few references
+        # have, and the text's mentions make a list of a hundred or more to go through otherwise
+        self._by_role: dict[str, list[tuple[int, str, URIRef]]] = {}
+        for position, (role, origin, iri) in enumerate(self._roles):
+            self._by_role.setdefault(role, []).append((position, origin, iri))
         self.published_texts: set[URIRef] = set()  # text/plain resources the evidence points into
         # LeanMemory: the mapper only adds and scans a few hundred triples, and rdflib's default indexed store
         # costs 2.5x as much per add. No prefixes are bound: binding builds a namespace manager per graph (1-2 ms);
@@ -122,11 +133,14 @@ class _RecordBuilder:
         self._add_entity((s, p, o), self.entities)
 
     def entities_in(self, roles: Iterable[str], origins: Iterable[str] | None = None) -> list[URIRef]:
-        wanted = roles if isinstance(roles, (set, frozenset)) else set(roles)
+        """The IRIs of the entities named in ``roles`` (from ``origins``, or any), each once, in reference order."""
+        by_role = self._by_role
+        found = [entry for role in set(roles) for entry in by_role.get(role, ())]
+        found.sort()  # by position (positions differ: the rest of an entry is never compared)
         from_origins = set(origins) if origins is not None else None
         seen: dict[URIRef, None] = {}
-        for role, origin, iri in self._roles:
-            if role in wanted and (from_origins is None or origin in from_origins):
+        for _, origin, iri in found:
+            if from_origins is None or origin in from_origins:
                 seen.setdefault(iri, None)
         return list(seen)
 
@@ -531,10 +545,9 @@ class _RecordBuilder:
         against labels already in the store."""
         labels: dict[URIRef, str] = {}
         done: set[tuple[URIRef, str]] = set()  # a text names its people many times over: describe each once
-        add, entities, minter = self._add_entity, self.entities, self.minter
-        for ref in self.references:
+        add, entities = self._add_entity, self.entities
+        for ref, (_, _, iri) in zip(self.references, self._roles):  # _roles holds each reference's IRI
             entity, printed = ref.entity, ref.mention.name
-            iri = entity.iri(minter)
             if iri not in labels:
                 label = labels[iri] = entity.label
                 add((iri, _RDF_TYPE, KIND_CLASSES[entity.kind]), entities)

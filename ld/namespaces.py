@@ -5,7 +5,7 @@ misspelt term raises at import or first use instead of minting a new IRI in publ
 7.1.3 RDFS implements E55 Type as ``skos:Concept``; there is no ``crm:E55_Type`` to use.
 """
 
-from rdflib import DC, DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Graph, Namespace
+from rdflib import DC, DCTERMS, OWL, RDF, RDFS, SKOS, XSD, Graph, Namespace, URIRef
 from rdflib.namespace import ClosedNamespace
 
 from ld.resources import vocab_dir
@@ -53,3 +53,30 @@ def bind_prefixes(graph: Graph) -> Graph:
     for prefix, uri in PREFIXES.items():
         graph.bind(prefix, uri, override=True)
     return graph
+
+
+class TermsOnce:
+    """A namespace whose terms are looked up once: ``TermsOnce(CRM).P2_has_type`` and ``TermsOnce(CRM)["E52_Time-Span"]``
+    give the namespace's term, kept after the first use.
+
+    An attribute of an rdflib namespace builds its URIRef anew on every access (1.5-2 us: ``__getattr__`` in Python,
+    a closed namespace's check, the IRI's validation), and the mapper reads a few hundred a record. The kept term is
+    also one object, so the dictionaries that later hold it as a key (the store's text cache, the validator's
+    index) find it by identity instead of calling rdflib's ``__eq__``, a Python call."""
+
+    def __init__(self, namespace):
+        self._namespace = namespace
+        self._items: dict[str, URIRef] = {}
+
+    def __getattr__(self, name: str) -> URIRef:  # called only for a name not yet kept as an attribute
+        if name.startswith("__"):
+            raise AttributeError(name)
+        term = getattr(self._namespace, name)
+        setattr(self, name, term)
+        return term
+
+    def __getitem__(self, name: str) -> URIRef:
+        term = self._items.get(name)
+        if term is None:
+            term = self._items[name] = self._namespace[name]
+        return term

@@ -39,7 +39,7 @@ def to_oxigraph(term: URIRef | BNode | Literal) -> ox.NamedNode | ox.BlankNode |
     return ox.Literal(str(term))
 
 
-def _own_subject_index(graph: Graph) -> dict | None:
+def own_subject_index(graph: Graph) -> dict | None:
     """The ``{s: {p: {o: 1}}}`` subject index of a ``SimpleMemory`` graph (the mapper's ``LeanMemory``), or None.
     rdflib keeps it as a private attribute: where it is missing (another store, another rdflib), None."""
     return getattr(graph.store, "_SimpleMemory__spo", None) if isinstance(graph.store, SimpleMemory) else None
@@ -48,13 +48,23 @@ def _own_subject_index(graph: Graph) -> dict | None:
 def subject_index(graph: Graph) -> dict:
     """``{s: {p: objects}}`` of ``graph``, to read, never to modify: a ``SimpleMemory``'s own index (no copy), or
     one built from its triples for another store."""
-    spo = _own_subject_index(graph)
+    spo = own_subject_index(graph)
     if spo is not None:
         return spo
     index: dict = {}
     for s, p, o in graph:
         index.setdefault(s, {}).setdefault(p, set()).add(o)
     return index
+
+
+def pairs_of(graph: Graph, predicate: URIRef) -> list[tuple]:
+    """(subject, object) of each triple of ``graph`` with ``predicate``, read from the subject index of a
+    ``SimpleMemory`` graph: a pattern without a subject makes a ``LeanMemory`` build its predicate and object indexes
+    (a whole pass over the graph, ~0.3 ms for a record's entities), which the ingest's label reads need nowhere else."""
+    spo = own_subject_index(graph)
+    if spo is None:
+        return list(graph.subject_objects(predicate))
+    return [(s, o) for s, by_p in spo.items() for o in by_p.get(predicate, ())]
 
 
 def triples_of(graph: Graph) -> list[tuple]:
@@ -64,7 +74,7 @@ def triples_of(graph: Graph) -> list[tuple]:
     Iterating a graph goes through two generators and makes a contexts generator per triple: about 8 us a triple,
     and a record with its evidence annotations (a few hundred triples) is iterated by validation and by the store.
     Where the index is missing, the graph is iterated as usual."""
-    spo = _own_subject_index(graph)
+    spo = own_subject_index(graph)
     if spo is None:
         return list(graph)
     return [(s, p, o) for s, by_p in spo.items() for p, objects in by_p.items() for o in objects]
