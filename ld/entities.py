@@ -34,6 +34,7 @@ _GROUP_WORDS = re.compile(
 # Library-of-Congress style hierarchy "Japan. Foreign Ministry": a word, a period, a capitalised word.
 _CORPORATE_HEADING = re.compile(r"^[A-Z][\w'’-]+\.\s+[A-Z]")
 _ACRONYM = re.compile(r"^[A-Z]{2,6}(?:\s+[A-Z]{2,4})*$")
+_MAX_ANSWERS = 100_000  # answers a resolver keeps across records (as Authority.resolve keeps its names)
 
 
 @dataclass(frozen=True)
@@ -136,6 +137,11 @@ class Resolver:
         self._met: dict[tuple[str, str], Entity] = {}
         self.learned: list[tuple[tuple[str, str], Entity]] = []  # what resolve() met first, in order (not seeds)
         self._trace: list | None = None
+        # What ``references`` gave each (name, kind, whether "associated"), across records: an answer comes from the
+        # authority file or from ``_met``, whose entries never change once made (``adopt`` alone overwrites them,
+        # and forgets these), so it is given again without ``resolve``'s lookups. Records name the same people
+        # again and again: most mentions of a long ingest are answered here.
+        self._answers: dict[tuple[str, str, bool], Entity] = {}
 
     def resolve(self, mention: Mention) -> Entity:
         """The entity ``mention`` names."""
@@ -190,6 +196,7 @@ class Resolver:
         """Take over another resolver's decisions (``learned`` rows), over this one's own: the parallel ingest's
         workers follow the deciding process (``ld.parallel``)."""
         self._met.update(learned)
+        self._answers.clear()  # (an answer given may have changed)
 
     def seed(self, names: Iterable[tuple[str, str, str, str]]) -> None:
         """Remember published entities: (kind, key, label, any name of it) rows, e.g. from the entities graph."""
@@ -200,15 +207,17 @@ class Resolver:
         """Each mention paired with its entity."""
         if self._trace is not None:  # every answer is traced (see ``tracing``)
             return [Reference(m, self.resolve(m)) for m in mentions]
-        # A record names one person many times: a name of a kind is resolved once here (what ``resolve`` gives
-        # depends on the name, the kind and whether the role is "associated"; once given, it gives it again).
-        resolved: dict[tuple[str, str, bool], Entity] = {}
+        # What ``resolve`` gives depends on the name, the kind and whether the role is "associated"; once given, it
+        # gives it again (see ``_answers``).
+        answers = self._answers
+        if len(answers) >= _MAX_ANSWERS:  # a bound on memory over a long ingest: start afresh
+            answers.clear()
         references = []
         for mention in mentions:
             key = (mention.full or mention.name, mention.kind, mention.role == "associated")
-            entity = resolved.get(key)
+            entity = answers.get(key)
             if entity is None:
-                entity = resolved[key] = self.resolve(mention)
+                entity = answers[key] = self.resolve(mention)
             references.append(Reference.of(mention, entity))
         return references
 
