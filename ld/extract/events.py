@@ -39,7 +39,7 @@ _FIRST_PERSON = re.compile(
     r"had[ \u00a0]+(?:a[ \u00a0]+)?(?:conversation|talk|meeting|discussion)s?[ \u00a0]+with|"
     r"spoke[ \u00a0]+with|talked[ \u00a0]+with)\b", re.IGNORECASE)
 # where _FIRST_PERSON may open (scan.openings): "I" or "we" and a space, in any case (re.IGNORECASE also takes the
-# Turkish dotted and dotless i for an i)
+# Turkish dotted and dotless i for an i); no match begins inside another (none goes on with an i or a w)
 _FIRST_PERSON_OPENS = re.compile("[iIwW\u0130\u0131][eE]?[ \u00a0]")
 _VISITED_ME = re.compile(r"(?=[vrc])\b(?:visited|received|came[ \u00a0]+to[ \u00a0]+(?:see|visit)|called[ \u00a0]+on)[ \u00a0]+(?:me|us)\b")
 _VISITED_ME_OPENS = ("visited", "received", "came", "called")  # the words _VISITED_ME opens with (scan.anchored)
@@ -76,7 +76,8 @@ _ACTOR_AFTER = re.compile(r"[ \u00a0]+(?:of|by|from)[ \u00a0]+(?:the[ \u00a0]+)?
 # (scan.anchored), not at every position of the text. A date names its month, and every month's name opens with one
 # of these: the places a date can begin are found from where they are printed, not by a scan of every position.
 _DATE_STARTS = re.compile(rf"{_DATE_FIRST}\b(?={DATE})")
-_MONTH_OPENS = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")  # (scan.openings)
+# (scan.openings; no match begins inside another: each opens with a capital, none goes on with one)
+_MONTH_OPENS = re.compile("Jan|Feb|Mar|Apr|May|Jun|Jul|Aug|Sep|Oct|Nov|Dec")
 # what a day-first date prints before its month: one or two digits, perhaps "st"/"nd"/"rd"/"th", one space
 _DAY_WIDTHS = (2, 3, 4, 5)
 _SPACES = " \u00a0"

@@ -16,6 +16,7 @@ record never gives one person two identities; a lone word with nothing to join a
 from __future__ import annotations
 
 import re
+from bisect import bisect_left
 from functools import lru_cache
 from operator import itemgetter
 from typing import Callable, NamedTuple
@@ -84,6 +85,8 @@ _COMPASS_OPENS = ("North", "South", "East", "West")  # what _COMPASS_ADJECTIVE o
 _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 _GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))))  # (lower case: a quick scan)
 _CUE_ENDINGS, _LONGEST_CUE = tuple(GROUP_CUES), max(map(len, GROUP_CUES))
+_CUE_BYTES = tuple(cue.encode() for cue in sorted(GROUP_CUES))
+_CUE_REACH = 30  # how many characters before a name _after_group_cue looks at
 _SPACES = (" ", "\u00a0")
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
 # how many readings of one run (in different surroundings: "Nam said", "Nam and").
@@ -124,11 +127,14 @@ class Recognizer:
     def __init__(self, authority: Authority):
         self.authority = authority
         self._kinds: dict[str, str | None] = {}
-        # How runs read (see _remembered_run), one dict for ordinary texts and one for strict ones: the runs read
-        # without a look around them (the same wherever they stand), and the remembered readings of the others.
-        self._plain: tuple[dict[str, tuple[Span, ...]], ...] = ({}, {})
-        self._readings: tuple[dict[str, list[_Reading]], ...] = ({}, {})
+        # How runs read (see _remembered_run), one dict for each (strict, cued): the runs read without a look
+        # around them (the same wherever they stand), and the remembered readings of the others.
+        self._plain: dict[tuple[bool, bool], dict[str, tuple[Span, ...]]] = {}
+        self._readings: dict[tuple[bool, bool], dict[str, list[_Reading]]] = {}
+        for memo in (self._plain, self._readings):
+            memo.update({(strict, cued): {} for strict in (False, True) for cued in (False, True)})
         self._looks: list[tuple] = []
+        self._cued = False  # whether a group cue is printed within reach of the run being read (see find)
 
     def find(self, text: str, *, strict: bool = False) -> list[Span]:
         """Every person, group and place ``text`` names, in order, short forms joined to full names.
@@ -140,12 +146,19 @@ class Recognizer:
         if "[" in text:
             text = _BRACKET_LINES.sub(lambda m: m.group().replace("\n", " "), text)
         spans: list[Span] = []
-        add, plain = spans.append, self._plain[strict].get
+        add, plain = spans.append, self._plain[strict, False].get
+        # Where a group cue ("the newspaper Pravda") may be printed: usually nowhere. A run with none within reach
+        # is read knowing that _after_group_cue sees none (no look at it), so that most runs read the same wherever
+        # they stand: one look fewer to check at each, where it was the only one of most (_remembered_run).
+        cues = _cue_places(text)
         for match in _RUN.finditer(text):
             run = match.group()
+            if cues and _within_reach(cues, match.start(), match.end()):
+                spans.extend(self._remembered_run(text, match.start(), run, strict, True))
+                continue
             found = plain(run)  # most runs of a long ingest ("The", "Soviet Union"), at once
             if found is None:
-                spans.extend(self._remembered_run(text, match.start(), run, strict))
+                spans.extend(self._remembered_run(text, match.start(), run, strict, False))
             elif found:  # (_shifted, written out: this loop runs for every run of every text)
                 at = match.start()
                 for start, end, name, kind, full in found:
@@ -159,7 +172,7 @@ class Recognizer:
         return _link_short_forms(_drop_overlaps(spans))
 
     # ------------------------------------------------------------------ one run
-    def _remembered_run(self, text: str, offset: int, run: str, strict: bool) -> list[Span]:
+    def _remembered_run(self, text: str, offset: int, run: str, strict: bool, cued: bool) -> list[Span]:
         """``_run``, worked out once per distinct run and what it looked at around itself.
 
         Records print the same names again and again ("Foreign Minister Gromyko", "Japan", "Central Committee").
@@ -167,26 +180,28 @@ class Recognizer:
         and initials after a surname); a remembered reading is reused where each of its looks sees the same again,
         so it is exactly what reading the run afresh would give. A reading that looked at nothing around its run
         holds wherever the run stands (most do: "The", "Japan"): ``find`` takes those from ``_plain`` at once.
+        ``cued``: whether a group cue may be printed within reach of the run (else _after_group_cue is known to see
+        none, and is not looked at); readings made either way are kept apart.
         """
-        for looks, found in self._readings[strict].get(run, ()):
+        for looks, found in self._readings[strict, cued].get(run, ()):
             if _sees_again(looks, text, offset):
                 return _shifted(found, offset)
-        self._looks = []
+        self._looks, self._cued = [], cued
         spans = self._run(text, offset, run, strict)
-        self._remember(run, strict, offset, spans)
+        self._remember(run, strict, cued, offset, spans)
         return spans
 
-    def _remember(self, run: str, strict: bool, offset: int, spans: list[Span]) -> None:
+    def _remember(self, run: str, strict: bool, cued: bool, offset: int, spans: list[Span]) -> None:
         """Keep the reading just made of ``run`` at ``offset`` (``spans``, what it looked at in ``self._looks``)."""
-        memos = (*self._plain, *self._readings)
+        memos = (*self._plain.values(), *self._readings.values())
         if sum(map(len, memos)) > _REMEMBERED_RUNS:  # a bound on memory over a long ingest: start afresh
             for memo in memos:
                 memo.clear()
         found = tuple(_shifted(spans, -offset))
         if not self._looks:  # nothing around the run was looked at: it reads the same wherever it stands
-            self._plain[strict][run] = found
+            self._plain[strict, cued][run] = found
             return
-        readings = self._readings[strict].setdefault(run, [])
+        readings = self._readings[strict, cued].setdefault(run, [])
         if len(readings) == _READINGS_PER_RUN:
             readings.pop(0)
         looks = tuple((feature, at - offset, None if end is None else end - offset, seen)
@@ -239,7 +254,7 @@ class Recognizer:
             return []
         if folded[-1] in PLACE_HEADS and len(tokens) > 1:  # "Sinkiang Province", "Arctic Ocean"
             return [Span(start, end, name, "place")]
-        if len(tokens) <= 4 and self._look(_after_group_cue, text, start):
+        if len(tokens) <= 4 and self._cued and self._look(_after_group_cue, text, start):
             return [Span(start, end, name, "group")]
         return self._person(text, tokens, strict)
 
@@ -456,9 +471,30 @@ def _sees_again(looks: tuple, text: str, offset: int) -> bool:
     return True
 
 
+def _cue_places(text: str) -> list[int]:
+    """Where a group cue may be printed in ``text``, in any case, ascending: wherever ``_after_group_cue`` sees one
+    (it looks for a cue in the lower case of the text before a name), perhaps more."""
+    # The cues are lower-case ASCII, and the only characters other than ASCII letters that lower() turns into one
+    # are U+0130 (to "i" and a combining dot: no cue has an "i" that a dot could follow) and the Kelvin sign (to
+    # "k", so it is read as a K here): the lower() of a cue printed in any case is the lower() of ASCII letters,
+    # which bytes.lower() finds, without the cost of lower() over a text that is not ASCII.
+    data = (text.replace("\u212a", "K") if "\u212a" in text else text).encode()
+    found = occurrences(data.lower(), _CUE_BYTES)
+    if found and len(data) != len(text):  # offsets in bytes to offsets in characters (cues are rare)
+        found = [len(data[:at].decode()) for at in found]
+    return found
+
+
+def _within_reach(cues: list[int], start: int, end: int) -> bool:
+    """Whether one of the places ``cues`` is near enough before a name that starts in [start, end) for
+    _after_group_cue to see it there."""
+    i = bisect_left(cues, start - _CUE_REACH)
+    return i < len(cues) and cues[i] < end
+
+
 def _after_group_cue(text: str, start: int) -> bool:
     """Whether the word before ``start`` (past a "the") makes a group of what follows: "the newspaper Pravda"."""
-    window = text[max(0, start - 30):start]
+    window = text[max(0, start - _CUE_REACH):start]
     if not _may_follow_group_cue(window):  # most windows end in no cue: cheap first tests
         return False
     if not _GROUP_CUE_WORDS.search(window.lower()):

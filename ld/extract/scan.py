@@ -37,11 +37,8 @@ def occurrences(text: str, words: Iterable[str], start: int = 0) -> list[int]:
     return found
 
 
-def openings(opener: re.Pattern, text: str, start: int = 0) -> list[int]:
-    """Every position from ``start`` on where ``opener`` matches, overlapping ones too, ascending."""
-    found = []
-    match = opener.search(text, start)
-    while match:
-        found.append(match.start())
-        match = opener.search(text, match.start() + 1)
-    return found
+def openings(opener: re.Pattern, text: str, start: int = 0) -> Iterator[int]:
+    """Every position from ``start`` on where ``opener`` matches, ascending, for an opener no match of which can
+    begin inside another (so that ``finditer`` finds them all, in C). They are found as they are asked for: a
+    scan that stops at the first match it takes does not look through the rest of the text."""
+    return (match.start() for match in opener.finditer(text, start))
