@@ -309,29 +309,29 @@ class Recognizer:
             return lead
         start, end = tokens[0].start, _end_without_possessive(text, tokens)
         name = text[start:end]
-        # "Brezhnev, L.I." is a surname alone before its initials
-        surname_initials = self._look(_surname_initials, text, end) if len(tokens) == 1 else ""
         known = self._kind(name)
-        if known == "person" and surname_initials:
-            end += len(surname_initials)
-            return [*lead, Span(start, end, text[start:end], "person")]
-        if known:
+        if known and known != "person":
             return [*lead, *self._span(text, start, end, known)]
         folded = [t.folded for t in tokens]
         words = [t for t in tokens if not t.is_initials and not t.is_bracket]
-        if (any(f in STOPWORDS or f in DEMONYMS or ("-" in f and f.split("-")[-1] in DEMONYMS) for f in folded if f) or not words
-                or any(len(w.text) == 1 for w in words) or any(_common(w.text) for w in words)):
+        if not known and (any(f in STOPWORDS or f in DEMONYMS or ("-" in f and f.split("-")[-1] in DEMONYMS) for f in folded if f) or not words
+                          or any(len(w.text) == 1 for w in words) or any(_common(w.text) for w in words)):
             return [*lead, *self._nested_places(text, start, end)]
+        # "Brezhnev, L.I." is a surname alone before its initials (looked at only where the reading turns on it: a
+        # reading that looks at nothing holds wherever its run stands, see _remembered_run)
+        surname_initials = self._look(_surname_initials, text, end) if len(tokens) == 1 else ""
         if surname_initials:
             end += len(surname_initials)
             return [*lead, Span(start, end, text[start:end], "person")]
+        if known:  # a person the authority file knows
+            return [*lead, *self._span(text, start, end, known)]
         has_initials = any(t.is_initials for t in tokens)
         if strict and not (cue or has_initials):
             return lead
         if len(tokens) >= 2 or has_initials:
             shouting = all(t.text.isupper() for t in words) and not cue and not has_initials
             return [*lead, Span(start, end, name, "person", full="?" if shouting else None)]
-        verb = self._look(_following_word, text, end) in SPEECH_VERBS
+        verb = self._look(_speech_follows, text, end)
         strong = cue or verb or self._look(_marked_alone, text, start, end)
         if not strong and "-" in name:  # "the Ulaanbaatar-Zamyn-Uud railroad": the places a compound joins
             places = self._nested_places(text, start, end)
@@ -521,10 +521,11 @@ def _surname_initials(text: str, end: int) -> str:
     return initials.group() if initials else ""
 
 
-def _following_word(text: str, end: int) -> str | None:
-    """The lower-case word after ``end`` (past "had", "then", ...): "Nam [said]", "Nam had [replied]"."""
+def _speech_follows(text: str, end: int) -> bool:
+    """Whether a verb of speech follows ``end`` (past "had", "then", ...): "Nam [said]", "Nam had [replied]" (what
+    word it is, the reading does not take: "Nam and", "Nam was" read alike)."""
     following = _FOLLOWING_WORD.match(text[end:end + 40])
-    return following.group(1) if following else None
+    return bool(following) and following.group(1) in SPEECH_VERBS
 
 
 def _marked_alone(text: str, start: int, end: int) -> bool:
