@@ -95,8 +95,11 @@ def write_dependencies(minter: Minter, doc: URIRef, record: Graph, entities: Gra
     ``rdfs:label`` the store already gives entities (``Store.entity_labels``), ``labels`` the entities'
     ``label_pairs`` when the caller has them."""
     deps = {(str(doc), LABEL), (str(doc), LISTING)}
+    # Only IRIs under {base}id/ can be things (Minter.kind_and_key); the record's own nodes ({doc}#...) stand for
+    # the record, listed already. A record links to dozens of others (concepts, its text's spans).
+    things, own = f"{minter.base}id/", f"{doc}#"
     for node in linked_iris(record):
-        if minter.kind_and_key(node) is not None:
+        if node.startswith(things) and not node.startswith(own) and minter.kind_and_key(node) is not None:
             deps.add((strip_hash(node), LISTING))
     for subject in subject_index(entities):  # entities.subjects(): ~7 us a triple
         if isinstance(subject, URIRef):

@@ -393,8 +393,10 @@ def linked_iris(graph: Graph) -> set[str]:
     if type(graph) is LinesGraph:
         return graph.iri_objects()
     # graph.objects(): ~4x dearer. isinstance() on a Literal is an ABC check (~0.5 us): the exact type is tried first.
-    return {str(o) for _, _, o in triples_of(graph)
-            if type(o) is URIRef or (type(o) is not Literal and isinstance(o, URIRef))}
+    spo = own_subject_index(graph)
+    objects = (o for _, _, o in triples_of(graph)) if spo is None else \
+        (o for by_p in spo.values() for os in by_p.values() for o in os)
+    return {str(o) for o in objects if type(o) is URIRef or (type(o) is not Literal and isinstance(o, URIRef))}
 
 
 def graph_block(name: URIRef, lines: Iterable[str]) -> str:
@@ -450,7 +452,7 @@ class _Pending:
             self.lines[doc] = lines
         for entity, label in pairs_of(entities, _LABEL):
             self.labels.setdefault(entity if type(entity) is URIRef else URIRef(entity), str(label))
-        for source in record.objects(doc, DOCKET.sourceFile):
+        for source in record.objects(doc, _SOURCE_FILE):
             self.by_source[str(source)] = doc
 
     def take(self) -> list[RecordWrite]:
@@ -577,7 +579,8 @@ class SparqlStore(Store):
 
     def entity_labels(self, entities: Iterable[URIRef]) -> dict[URIRef, str]:
         """The ``rdfs:label`` the entities graph already gives each of ``entities`` (pending bulk writes included)."""
-        wanted = [URIRef(e) for e in entities]
+        # URIRef() of a URIRef checks its every character again (~2 us): the ingest asks about dozens a record
+        wanted = [e if type(e) is URIRef else URIRef(e) for e in entities]
         if not wanted:
             return {}
         found: dict[URIRef, str] = {}
@@ -585,7 +588,11 @@ class SparqlStore(Store):
         memo = self._stored_labels if self._stored_labels is not None else {}
         batches = [batch.labels for batch in self._live_batches()]
         for iri in wanted:
-            label = next((labels[iri] for labels in batches if iri in labels), None)
+            label = None
+            for labels in batches:  # the buffered batch, then the one being written
+                label = labels.get(iri)
+                if label is not None:
+                    break
             if label is None and iri in memo:
                 label = memo[iri]
                 if label is None:  # the store had none when asked, and no committed write gave it one since
@@ -1036,7 +1043,7 @@ class OxigraphStore(SparqlStore):
 
 _STATE_PREDICATES = (DOCKET.sourceFile, DOCKET.sourceChecksum, DOCKET.mapperVersion, DCTERMS.modified)
 _CHANGED = DOCKET.changed
-_LABEL = RDFS.label  # an rdflib namespace attribute costs ~1.5 us: looked up once
+_LABEL, _SOURCE_FILE = RDFS.label, DOCKET.sourceFile  # an rdflib namespace attribute costs ~1.5 us: looked up once
 _MODIFIED_NODE = ox.NamedNode(str(DCTERMS.modified))
 _CHECKSUM_NODE = ox.NamedNode(str(DOCKET.sourceChecksum))
 
