@@ -318,6 +318,54 @@ def test_the_quick_tests_of_a_group_cue_before_a_name_decide_as_the_full_test():
     assert sum(recognize._after_group_cue(t, at) for t in GROUP_CUE_TEXTS for at in range(len(t))) >= 12
 
 
+# Runs of capitalised words with every kind of token: abbreviations, initials (two-letter ones too), brackets,
+# particles, words, and near-misses of each.
+RUN_TEXTS = [
+    "Cde. Kim, Cdes. Pak and Coms. Ri; Com. Li, Mr. and Mrs. Smith, Ms. Lee, Dr. No, Prof. X, Gen. Y, Col. Z, Amb. A",
+    "Sen. B; Cdex, Mrx. Iu. Andropov, Yu.V. Andropov, Ya. Malik, Ia. Malik, Zh. Li, Ch. Pak, Sh. Ri, I.V. Stalin",
+    "[Deputy Foreign Minister Antonin] Gregor, [1956], [a], [USSR MFA Far\nEast], Ludwig van Beethoven, Abu al Qasim",
+    "Kirov-Werke, Ho's Approval, A[nastas] I. Mikoyan, Đorđe, Ølund, Þór, DPRK's, Iu, Ya., Mr, Dr, [Ya. Malik]",
+]
+
+
+def test_runs_open_with_a_set_and_are_the_runs_the_lookahead_pattern_finds():
+    """``_RUN`` opens with its first character as a set (so that ``re`` skips to it in C); it finds the runs the
+    pattern that opens with a lookahead for that character and ``_TOKEN`` finds, at every place it is matched."""
+    import re
+
+    from ld.extract import recognize
+
+    plain = re.compile(rf"(?={recognize._RUN_FIRST}){recognize._TOKEN}"
+                       rf"(?:(?:{recognize._SP}|{recognize._SP}(?:{recognize._PARTICLE}){recognize._SP}){recognize._TOKEN})*")
+    texts = RUN_TEXTS + [read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt"))]
+    for text in texts:
+        assert [m.span() for m in recognize._RUN.finditer(text)] == [m.span() for m in plain.finditer(text)]
+    for text in RUN_TEXTS:
+        for at in range(len(text)):
+            for end in (len(text), at + 5):
+                found, expected = recognize._RUN.match(text, at, end), plain.match(text, at, end)
+                assert (found and found.span()) == (expected and expected.span()), (text, at, end)
+
+
+def test_every_group_cue_a_name_may_follow_is_found_before_the_text_is_read():
+    """A run is read without looking for a group cue before it when ``_cue_places`` finds none within reach (in any
+    case, the Kelvin sign and the Turkish dotted I in the text too): wherever ``_after_group_cue`` sees one, it is."""
+    from ld.extract import recognize
+
+    texts = GROUP_CUE_TEXTS + [
+        "the wee\u212aly Nam, the \u0130 newspaper Pravda, NEWSPAPER Trud, the Radio Moscow, é agency TASS",
+        "\u00e9\u00e9 the Paper Izvestia \u00e9 " + "x" * 40 + " firm Krupp",
+    ] + [read_path(path).text or "" for path in sorted(CORPUS.glob("*.txt"))]
+    seen = 0
+    for text in texts:
+        cues = recognize._cue_places(text)
+        for at in range(len(text) + 1):
+            if recognize._after_group_cue(text, at):
+                seen += 1
+                assert recognize._within_reach(cues, at, at + 1), (text[:80], at)
+    assert seen >= 15
+
+
 def test_a_mined_mention_is_the_mention_its_constructor_makes():
     from dataclasses import fields
 
@@ -382,6 +430,20 @@ def test_references_resolve_each_name_once_as_resolving_every_mention_would():
         assert once.references(mentions) == [Reference(m, each.resolve(m)) for m in mentions]
     assert once.learned == each.learned
     assert len({r.entity for r in once.references(tricky)}) == 4  # the mentions that must differ do
+
+
+def test_a_resolver_forgets_its_answers_when_it_adopts_decisions():
+    """``Resolver.references`` keeps its answers across records; adopting another resolver's decisions (the
+    parallel ingest's workers) may change one, so they are given afresh."""
+    from ld.authority import Entity
+    from ld.entities import Mention, Resolver
+
+    resolver = Resolver(load_authority(BASE))
+    mention = Mention("Ivan Nobodyknows", "person", "mentioned", "text")
+    first = resolver.references([mention])[0].entity
+    other = Entity("person", "ivan-nobodyknows-2", "Ivan Nobodyknows")
+    resolver.adopt([(("person", match_key(mention.name)), other)])
+    assert first != other and resolver.references([mention])[0].entity == other
 
 
 def test_short_forms_join_the_full_name_of_the_same_record(pipeline):
