@@ -203,11 +203,13 @@ def _quoted(text: str) -> str:
 
 def term_text(term) -> str:
     """``term`` as SPARQL/N-Triples text. Raises ValueError for blank nodes and invalid IRIs or language tags."""
-    if type(term) is URIRef:  # the common case first; subclasses of URIRef take the isinstance path below
+    kind = type(term)
+    if kind is URIRef:  # the common case first; subclasses of URIRef take the isinstance path below
         return _iri(term)
-    if isinstance(term, URIRef):
+    # isinstance(literal, URIRef) is an ABC check (~0.3 us) that a record's hundred literals failed one by one
+    if kind is not Literal and isinstance(term, URIRef):
         return _iri(term)
-    if isinstance(term, Literal):
+    if kind is Literal or isinstance(term, Literal):
         if term.language:
             if not _LANGUAGE_TAG.fullmatch(term.language):
                 raise ValueError(f"not a valid language tag: {term.language!r}")

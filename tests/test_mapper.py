@@ -261,3 +261,30 @@ def test_minted_spans_and_parts_are_ordinary_iris():
     assert minter.part(doc, "mention-3") == URIRef("http://example.org/id/document/r1#mention-3")
     assert type(minter.part(doc, "event-1-date")) is URIRef
     assert minter.part(doc, "a b") == URIRef("http://example.org/id/document/r1#a b")
+
+
+def test_pairs_of_reads_the_subject_index_as_subject_objects_reads_the_graph(pipeline):
+    """ld.terms.pairs_of gives a predicate's (subject, object) pairs without the pattern indexes a LeanMemory would
+    build for subject_objects; any other graph is asked as usual."""
+    from rdflib import RDFS, SKOS
+
+    from ld.terms import pairs_of
+
+    entities = pipeline.map(read_path(IVANOV)).entities
+    predicates = (RDFS.label, SKOS.altLabel, SKOS.prefLabel)
+    fast = [sorted(pairs_of(entities, p)) for p in predicates]
+    assert not entities.store._indexed  # no pattern index was built
+    assert fast[0] and fast == [sorted(entities.subject_objects(p)) for p in predicates]
+    plain = Graph()
+    plain.parse(data=entities.serialize(format="nt"), format="nt")
+    assert fast == [sorted(pairs_of(plain, p)) for p in predicates]
+
+
+def test_terms_once_gives_the_namespace_terms_one_object_each():
+    from ld.namespaces import CRM, TermsOnce
+
+    crm = TermsOnce(CRM)
+    assert crm.P2_has_type == CRM.P2_has_type and crm.P2_has_type is crm.P2_has_type
+    assert crm["E52_Time-Span"] == CRM["E52_Time-Span"] and crm["E52_Time-Span"] is crm["E52_Time-Span"]
+    with pytest.raises(AttributeError):
+        crm.P2_has_tipe  # noqa: B018 - a closed namespace still refuses a misspelt term

@@ -331,3 +331,31 @@ def test_a_lines_graph_holds_the_same_triples_and_is_written_the_same(store, tmp
     store.replace_record(doc, lines, LinesGraph(triple_lines(entities)))
     assert isomorphic(store.record_graph(doc), graph)
     assert store.entity_labels([person("kim-il-sung")]) == {person("kim-il-sung"): "Kim Il Sung"}
+
+
+def test_literals_are_written_as_oxigraph_prints_them():
+    """triple_lines escapes a literal as Oxigraph prints it (replace_records diffs stored lines against new ones as
+    text): every control character, quotes, backslashes, and text that needs no escape at all."""
+    from ld.store import term_text
+
+    texts = ["plain words", 'say "no"', "back\\slash", "line\none\r\ttab", "\b\f\x0b\x00\x1f\x7f", "é \u2028 😀",
+             "".join(map(chr, range(0x80))), ""]
+    for text in texts:
+        for literal, ox_literal in ((Literal(text), ox.Literal(text)),
+                                    (Literal(text, lang="en"), ox.Literal(text, language="en"))):
+            assert term_text(literal) == str(ox_literal), repr(text)
+
+
+def test_triple_lines_of_a_mapped_graph_are_its_triples_in_order(tmp_path):
+    """triple_lines reads a mapped graph's subject index: one line per triple, in triples_of's order, each as
+    term_text writes its terms."""
+    from ld.ingest import Pipeline
+    from ld.store import term_text
+    from ld.terms import triples_of
+
+    pipeline = Pipeline(Minter().base)
+    mapped = pipeline.map(pipeline.read(Path(__file__).parents[2] / "shared" / "corpus"
+                                        / "journal-ivanov-1955-12-06.txt"))
+    for graph in (mapped.graph, mapped.entities):
+        expected = [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in triples_of(graph)]
+        assert triple_lines(graph) == expected and len(expected) == len(graph)
