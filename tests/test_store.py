@@ -359,3 +359,21 @@ def test_triple_lines_of_a_mapped_graph_are_its_triples_in_order(tmp_path):
     for graph in (mapped.graph, mapped.entities):
         expected = [f"{term_text(s)} {term_text(p)} {term_text(o)} ." for s, p, o in triples_of(graph)]
         assert triple_lines(graph) == expected and len(expected) == len(graph)
+
+
+def test_entity_labels_read_from_the_index_as_the_query_reads_them(store):
+    """OxigraphStore reads the entities' stored labels by index lookups, not the SPARQL query every store can run:
+    the same labels, the same one of several, none for an entity without one."""
+    from ld.store import SparqlStore
+
+    entities = Graph()
+    people = [MINTER.thing("person", f"p{i}") for i in range(40)]
+    for i, person in enumerate(people):
+        for j in range(i % 4):  # none, one, two or three labels
+            entities.add((person, RDFS.label, Literal(f"Name {i}.{j}", lang="en" if j == 2 else None)))
+        entities.add((person, RDF.type, CRM.E21_Person))
+    store.replace_graph(store.entities_graph, entities)
+    by_index = store._stored_entity_labels(people)
+    assert by_index == SparqlStore._stored_entity_labels(store, people)
+    assert set(by_index) == {p for i, p in enumerate(people) if i % 4} and by_index[people[1]] == "Name 1.0"
+    assert store.entity_labels(people) == by_index
