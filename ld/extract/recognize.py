@@ -96,6 +96,7 @@ _PRECEDING_WORD = re.compile(r"([A-Za-z]+)[ \u00a0]+(?:the[ \u00a0]+)?$")
 _GROUP_CUE_WORDS = re.compile("|".join(map(re.escape, sorted(GROUP_CUES))))  # (lower case: a quick scan)
 _CUE_ENDINGS, _LONGEST_CUE = tuple(GROUP_CUES), max(map(len, GROUP_CUES))
 _CUE_BYTES = tuple(cue.encode() for cue in sorted(GROUP_CUES))
+_CUE_AFTER = (b" ", "\u00a0".encode()[:1])  # what a cue word goes on with before a name: a space (first byte)
 _CUE_REACH = 30  # how many characters before a name _after_group_cue looks at
 _SPACES = (" ", "\u00a0")
 # How many distinct runs a recognizer remembers before it starts afresh (a bound on memory over a long ingest), and
@@ -482,17 +483,22 @@ def _sees_again(looks: tuple, text: str, offset: int) -> bool:
 
 
 def _cue_places(text: str) -> list[int]:
-    """Where a group cue may be printed in ``text``, in any case, ascending: wherever ``_after_group_cue`` sees one
-    (it looks for a cue in the lower case of the text before a name), perhaps more."""
-    # The cues are lower-case ASCII, and the only characters other than ASCII letters that lower() turns into one
-    # are U+0130 (to "i" and a combining dot: no cue has an "i" that a dot could follow) and the Kelvin sign (to
-    # "k", so it is read as a K here): the lower() of a cue printed in any case is the lower() of ASCII letters,
-    # which bytes.lower() finds, without the cost of lower() over a text that is not ASCII.
-    data = (text.replace("\u212a", "K") if "\u212a" in text else text).encode()
-    found = occurrences(data.lower(), _CUE_BYTES)
+    """Where a group cue is printed as a word before a space in ``text``, in any case, ascending: wherever
+    ``_after_group_cue`` sees one, perhaps more."""
+    # _after_group_cue takes a cue only as the ASCII letters of the word before the spaces ahead of a name ([A-Za-z]+
+    # in _PRECEDING_WORD, folded): bytes.lower() finds those, without the cost of lower() over a text that is not
+    # ASCII, and one that goes on with a letter ("confirmed", "accompany") is none.
+    data = text.encode().lower()
+    found = []
+    for cue in _CUE_BYTES:
+        at = data.find(cue)
+        while at >= 0:
+            if data[at + len(cue):at + len(cue) + 1] in _CUE_AFTER:
+                found.append(at)
+            at = data.find(cue, at + 1)
     if found and len(data) != len(text):  # offsets in bytes to offsets in characters (cues are rare)
         found = [len(data[:at].decode()) for at in found]
-    return found
+    return sorted(found)
 
 
 def _within_reach(cues: list[int], start: int, end: int) -> bool:
