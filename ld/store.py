@@ -930,8 +930,9 @@ class OxigraphStore(SparqlStore):
 
     def _stored_entity_labels(self, entities: list[URIRef]) -> dict[URIRef, str]:
         """``SparqlStore._stored_entity_labels`` from one index lookup per entity: an ingest asks about the new
-        entities of every record, and the query cost ~0.45 ms a record to parse and plan (for ~5 entities), the
-        lookups a few us each. The same first label: a query with the subject bound reads the same index."""
+        entities (~5) of every record, and the query, parsed and planned each time, cost the ingest's thread
+        0.30-0.37 ms a record, the lookups 0.14-0.19 (1,000 synthetic records with extraction, alternated runs).
+        The same first label: a query with the subject bound reads the same index."""
         graph = ox.NamedNode(self.entities_graph)
         found: dict[URIRef, str] = {}
         for iri in entities:
