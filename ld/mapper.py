@@ -11,7 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime, timezone
 from typing import Iterable, Sequence
 
-from rdflib import DC, DCTERMS, RDF, RDFS, SKOS, XSD, Graph, Literal, URIRef
+import rdflib
+from rdflib import Graph, Literal, URIRef
 
 from ld import namespaces
 from ld.authority import Entity
@@ -28,7 +29,8 @@ from ld.vocab import Vocabulary
 MAPPER_VERSION = "4"
 
 # Every namespace this module writes, its terms looked up once (TermsOnce: the mapper reads a few hundred a record).
-DC, DCTERMS, RDF, RDFS, SKOS, XSD = map(TermsOnce, (DC, DCTERMS, RDF, RDFS, SKOS, XSD))
+DC, DCTERMS, RDF, RDFS, SKOS, XSD = map(TermsOnce, (rdflib.DC, rdflib.DCTERMS, rdflib.RDF, rdflib.RDFS, rdflib.SKOS,
+                                                    rdflib.XSD))
 AAT, CRM, DCMITYPE, DOCKET, ISO639, OA = map(TermsOnce, (namespaces.AAT, namespaces.CRM, namespaces.DCMITYPE,
                                                          namespaces.DOCKET, namespaces.ISO639, namespaces.OA))
 

@@ -12,6 +12,35 @@ from rdflib.plugins.stores.memory import SimpleMemory
 _XSD_STRING = str(XSD.string)
 
 
+# rdflib's term classes derive from abc.ABC: an isinstance() that the exact type does not answer calls
+# ABCMeta.__instancecheck__, a Python function (about half a microsecond), and most checks in validation and in
+# writing are negative (is this literal an IRI, is this IRI a blank node). These look at the exact type first.
+def is_iri(v) -> bool:
+    """``isinstance(v, URIRef)``, the exact type first."""
+    t = type(v)
+    return t is URIRef or (t is not Literal and t is not BNode and isinstance(v, URIRef))
+
+
+def is_literal(v) -> bool:
+    """``isinstance(v, Literal)``, the exact type first."""
+    t = type(v)
+    return t is Literal or (t is not URIRef and t is not BNode and isinstance(v, Literal))
+
+
+def is_bnode(v) -> bool:
+    """``isinstance(v, BNode)``, the exact type first."""
+    t = type(v)
+    return t is BNode or (t is not URIRef and t is not Literal and isinstance(v, BNode))
+
+
+def of_kind(v, kinds: tuple) -> bool:
+    """``isinstance(v, kinds)`` for a tuple of rdflib term classes, the exact type first."""
+    t = type(v)
+    if t in kinds:
+        return True
+    return t is not URIRef and t is not Literal and t is not BNode and isinstance(v, kinds)
+
+
 def to_rdflib(term: ox.NamedNode | ox.BlankNode | ox.Literal) -> URIRef | BNode | Literal:
     """The rdflib term for a pyoxigraph term (plain strings stay plain, as rdflib writes them)."""
     if isinstance(term, ox.NamedNode):

@@ -44,7 +44,7 @@ from rdflib.term import Node
 from ld.iris import DEFAULT_BASE_URI, check_base_uri
 from ld.namespaces import PREFIXES, SH
 from ld.resources import shapes_dir
-from ld.terms import subject_index, to_oxigraph, to_rdflib, triples_of
+from ld.terms import is_bnode, is_iri, is_literal, of_kind, subject_index, to_oxigraph, to_rdflib, triples_of
 from ld.vocab import load_vocabulary
 
 ENGINES = ("compiled", "pyshacl")
@@ -318,32 +318,6 @@ class _Closure:
         self.below = {cls: frozenset(classes) for cls, classes in below.items()}
 
 
-# rdflib's term classes derive from abc.ABC: an isinstance() that the exact type does not answer calls
-# ABCMeta.__instancecheck__, a Python function (about half a microsecond), and most checks here are negative (is
-# this literal an IRI, is this IRI a blank node). These look at the exact type first.
-def _is_iri(v) -> bool:
-    t = type(v)
-    return t is URIRef or (t is not Literal and t is not BNode and isinstance(v, URIRef))
-
-
-def _is_literal(v) -> bool:
-    t = type(v)
-    return t is Literal or (t is not URIRef and t is not BNode and isinstance(v, Literal))
-
-
-def _is_bnode(v) -> bool:
-    t = type(v)
-    return t is BNode or (t is not URIRef and t is not Literal and isinstance(v, BNode))
-
-
-def _of_kind(v, kinds: tuple) -> bool:
-    """``isinstance(v, kinds)`` for a tuple of rdflib term classes."""
-    t = type(v)
-    if t in kinds:
-        return True
-    return t is not URIRef and t is not Literal and t is not BNode and isinstance(v, kinds)
-
-
 def _key(node):
     """A node as a key of _Data's indexes: an IRI as a plain string, anything else as it is.
 
@@ -394,7 +368,7 @@ class _Data:
                 block[k] = objects
                 for o in objects:
                     t = type(o)
-                    if t is URIRef or (t is not Literal and _is_iri(o)):  # _is_iri, inline for literals
+                    if t is URIRef or (t is not Literal and is_iri(o)):  # is_iri, inline for literals
                         linked.add(o)
                 if k in backwards:
                     if k == _SUBCLASS_KEY:
@@ -467,7 +441,7 @@ class _Data:
 
     def _classes_of(self, node) -> frozenset:
         """The keys of the classes ``node`` is an instance of."""
-        if _is_literal(node):
+        if is_literal(node):
             return _EMPTY
         types = self.objects(node, _TYPE_KEY)
         if not types:
@@ -700,14 +674,14 @@ def _passes(shape: _Shape) -> Callable:
     if len(kinds) == 1 and not (allowed or tests or has):
         kind = kinds[0]
 
-        def of_kind(data, values) -> bool:
+        def all_of_kind(data, values) -> bool:
             if not low <= len(values) <= high:
                 return False
             for v in values:
-                if type(v) not in kind and not _of_kind(v, kind):
+                if type(v) not in kind and not of_kind(v, kind):
                     return False
             return True
-        return of_kind
+        return all_of_kind
     if len(tests) == 1 and not (kinds or allowed or has):
         test = tests[0]
 
@@ -725,7 +699,7 @@ def _passes(shape: _Shape) -> Callable:
             return False
         for v in values:
             for k in kinds:
-                if not _of_kind(v, k):
+                if not of_kind(v, k):
                     return False
             for a in allowed:
                 if (str(v) if type(v) is URIRef else v) not in a:  # _key, inline
@@ -962,7 +936,7 @@ class _CompiledShapes:
             raise _Unsupported(f"sh:nodeKind {kind}")
         kinds = _NODE_KINDS[kind]
         shape.kinds.append(kinds)
-        return self._each(lambda data, v: _of_kind(v, kinds))
+        return self._each(lambda data, v: of_kind(v, kinds))
 
     def _datatype(self, node, datatype, shape):
         if datatype in (RDFS.Literal, RDFS.Datatype):
@@ -970,7 +944,7 @@ class _CompiledShapes:
         types = _PYTHON_TYPES.get(datatype)
 
         def test(data, v):
-            if not _is_literal(v):
+            if not is_literal(v):
                 return False
             if v.datatype == datatype:
                 if getattr(v, "ill_typed", None) is True:
@@ -985,7 +959,7 @@ class _CompiledShapes:
         n = int(value)
         if n < 0:
             raise _Unsupported("negative sh:minLength")
-        return self._each(lambda data, v: n == 0 or (not _is_bnode(v) and len(_string(v)) >= n), shape)
+        return self._each(lambda data, v: n == 0 or (not is_bnode(v) and len(_string(v)) >= n), shape)
 
     def _pattern(self, node, value, shape):
         flags = self._one(node, SH.flags)
@@ -995,7 +969,7 @@ class _CompiledShapes:
             if letter not in "imsx":
                 raise _Unsupported(f"sh:flags {flags}")
         pattern = re.compile(str(value), re_flags)
-        return self._each(lambda data, v: not _is_bnode(v) and bool(pattern.search(_string(v))), shape)
+        return self._each(lambda data, v: not is_bnode(v) and bool(pattern.search(_string(v))), shape)
 
     def _in(self, node, members, shape):
         allowed = set(Collection(self.graph, members))
@@ -1126,7 +1100,7 @@ def _string(v) -> str:
     """pySHACL's string form of a value node for sh:minLength and sh:pattern."""
     if type(v) is URIRef:
         return str(v)
-    if _is_literal(v) and v.value is not None and v.datatype in _STRING_DATATYPES:
+    if is_literal(v) and v.value is not None and v.datatype in _STRING_DATATYPES:
         return str(v.value)
     return str(v)
 
